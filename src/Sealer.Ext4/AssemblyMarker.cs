@@ -1,0 +1,2 @@
+namespace Sealer.Ext4;
+internal static class AssemblyMarker { }

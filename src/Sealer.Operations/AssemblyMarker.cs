@@ -1,0 +1,2 @@
+namespace Sealer.Operations;
+internal static class AssemblyMarker { }

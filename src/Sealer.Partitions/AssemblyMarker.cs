@@ -1,0 +1,2 @@
+namespace Sealer.Partitions;
+internal static class AssemblyMarker { }

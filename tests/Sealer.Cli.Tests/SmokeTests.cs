@@ -1,0 +1,10 @@
+using NUnit.Framework;
+
+namespace Sealer.Cli.Tests;
+
+[TestFixture]
+public sealed class SmokeTests
+{
+    [Test]
+    public void AssemblyLoads() => Assert.That(typeof(SmokeTests).Assembly.GetName().Name, Is.EqualTo("Sealer.Cli.Tests"));
+}
