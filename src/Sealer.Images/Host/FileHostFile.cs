@@ -5,7 +5,7 @@ using Sealer.Core.IO;
 namespace Sealer.Images.Host;
 
 /// <summary>A host file accessed with RandomAccess (pread/pwrite): no shared position, holes stay holes.</summary>
-public sealed class FileHostFile : IHostFile
+public sealed class FileHostFile : ISparseHostFile
 {
     private readonly SafeFileHandle _handle;
     private long _length;
@@ -118,6 +118,9 @@ public sealed class FileHostFile : IHostFile
             RandomAccess.FlushToDisk(_handle);
         }
     }
+
+    /// <summary>Data extents from SEEK_DATA/SEEK_HOLE; null when the host file system cannot tell.</summary>
+    public IReadOnlyList<ByteRange>? GetDataRanges() => SparseExtents.TryGet(_handle, _length);
 
     public void Dispose() => _handle.Dispose();
 }

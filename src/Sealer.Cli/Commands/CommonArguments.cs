@@ -1,0 +1,28 @@
+using CommandLine;
+
+namespace Sealer.Cli.Commands;
+
+/// <summary>Options shared by every verb that opens a guest.</summary>
+internal abstract class CommonArguments
+{
+    [Option('a', "add", HelpText = "Disk image to open (raw or qcow2).")]
+    public string? Image { get; set; }
+
+    [Option("dir", HelpText = "A guest tree already unpacked on the host (container rootfs, chroot) instead of an image.")]
+    public string? Directory { get; set; }
+
+    [Option("format", HelpText = "Image format: raw or qcow2. Default: probe. An explicit raw is never overridden by probing.")]
+    public string? Format { get; set; }
+
+    [Option("allow-backing", HelpText = "Open backing files outside the image's folder (absolute or ../ names).")]
+    public bool AllowBacking { get; set; }
+
+    [Option("root", HelpText = "Device that holds the root file system when several do (e.g. /dev/sda2).")]
+    public string? RootDevice { get; set; }
+
+    [Option("json", HelpText = "Print the result as JSON.")]
+    public bool Json { get; set; }
+
+    [Option('v', "verbose", HelpText = "Show details, and stack traces on errors.")]
+    public bool Verbose { get; set; }
+}

@@ -1,0 +1,40 @@
+using CommandLine;
+
+namespace Sealer.Cli.Commands;
+
+[Verb("seal", isDefault: true, HelpText = "Reset everything that makes a machine unique, so the image can be a template or be cloned.")]
+internal sealed class SealArguments : CommonArguments
+{
+    [Option('n', "dry-run", HelpText = "Print exactly what would change; write nothing.")]
+    public bool DryRun { get; set; }
+
+    [Option("operations", Separator = ',', HelpText = "Operations to run, e.g. defaults,-logfiles,user-account (also: all).")]
+    public IEnumerable<string> Operations { get; set; } = [];
+
+    [Option("enable", Separator = ',', HelpText = "Run exactly these operations.")]
+    public IEnumerable<string> Enable { get; set; } = [];
+
+    [Option("list-operations", HelpText = "List the operations (name, * when on by default, heading) and exit.")]
+    public bool ListOperations { get; set; }
+
+    [Option('o', "output", HelpText = "Write the result to a new image instead of changing the input in place.")]
+    public string? Output { get; set; }
+
+    [Option("output-format", HelpText = "Format of --output: qcow2 (default) or raw. raw implies --standalone.")]
+    public string? OutputFormat { get; set; }
+
+    [Option("standalone", HelpText = "With --output: a full copy instead of a thin qcow2 overlay over the input.")]
+    public bool Standalone { get; set; }
+
+    [Option("hostname", HelpText = "Hostname to set (default: localhost).")]
+    public string? Hostname { get; set; }
+
+    [Option("machine-id", HelpText = "empty (default: systemd makes a new ID at boot) or first-boot (write 'uninitialized').")]
+    public string? MachineId { get; set; }
+
+    [Option("keep-cloud-init-seed", Default = true, HelpText = "Keep /var/lib/cloud/seed (default true).")]
+    public bool? KeepCloudInitSeed { get; set; }
+
+    [Option("no-progress", HelpText = "No progress bar.")]
+    public bool NoProgress { get; set; }
+}

@@ -1,0 +1,85 @@
+using Sealer.Core.Errors;
+using Sealer.Images.Copy;
+using Sealer.Images.Opening;
+using Sealer.Images.Qcow2;
+using Sealer.Images.Transactions;
+
+namespace Sealer.Cli.Pipeline;
+
+/// <summary>Writes a session's overlay to its destination. The only place where a run's changes leave memory.</summary>
+internal static class GuestCommitter
+{
+    public static void Commit(GuestSession session, CommitTarget target, bool allowBacking, IProgress<double>? progress)
+    {
+        session.Guest.Root.Flush();
+        if (target.Mode == CommitMode.Discard)
+        {
+            return;
+        }
+
+        if (session.Overlay is null || session.Image is null)
+        {
+            // --dir: the host directory file system wrote through already.
+            return;
+        }
+
+        switch (target.Mode)
+        {
+            case CommitMode.InPlace:
+                CommitInPlace(session, allowBacking);
+                break;
+            case CommitMode.Overlay:
+                WriteNewImage(target.OutputPath!, path =>
+                {
+                    Qcow2Creator.CreateOverlay(path, session.Source, session.Image.Format, session.Overlay.Length);
+                    using var output = ImageOpener.Open(path, new ImageOpenOptions { Format = "qcow2", Writable = true, AllowBacking = true });
+                    session.Overlay.CopyDirtyTo(output.Device);
+                    output.Device.Flush();
+                });
+                break;
+            case CommitMode.Standalone:
+                WriteNewImage(target.OutputPath!, path => ImageCopier.Copy(session.Overlay, path, target.OutputFormat, progress));
+                break;
+            default:
+                throw new InvalidOperationException($"unknown commit mode {target.Mode}");
+        }
+    }
+
+    private static void CommitInPlace(GuestSession session, bool allowBacking)
+    {
+        if (session.Overlay!.DirtyRanges.Count == 0)
+        {
+            return;
+        }
+
+        InPlaceCommit.Commit(session.Source, hostFile =>
+        {
+            using var image = ImageOpener.Open(hostFile, new ImageOpenOptions { Format = session.Image!.Format, Writable = true, AllowBacking = allowBacking });
+            session.Overlay.CopyDirtyTo(image.Device);
+            image.Device.Flush();
+        });
+    }
+
+    /// <summary>Builds the new image under a temporary name in the destination folder and renames it into place,
+    /// so a failed or killed run never leaves a half-written output under the requested name.</summary>
+    private static void WriteNewImage(string outputPath, Action<string> build)
+    {
+        var fullPath = Path.GetFullPath(outputPath);
+        if (File.Exists(fullPath))
+        {
+            throw new ImageBusyException($"output already exists: {outputPath}");
+        }
+
+        var temporary = Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.sealer-tmp-{Environment.ProcessId}");
+        try
+        {
+            build(temporary);
+            File.Move(temporary, fullPath);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+}

@@ -1,2 +1,0 @@
-namespace Sealer.Ext4;
-internal static class AssemblyMarker { }

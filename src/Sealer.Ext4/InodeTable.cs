@@ -1,0 +1,83 @@
+using System.Buffers.Binary;
+using Sealer.Core.Checksums;
+using Sealer.Core.Errors;
+
+namespace Sealer.Ext4;
+
+/// <summary>Reads and writes inodes in the cached inode-table blocks, verifying and sealing their checksums.</summary>
+internal sealed class InodeTable(Ext4Superblock sb, GroupDescriptors groups, BlockCache cache)
+{
+    public Ext4Inode Read(uint number)
+    {
+        var (block, offset) = Locate(number);
+        var raw = cache.Get(block).AsSpan(offset, sb.InodeSize).ToArray();
+        var inode = new Ext4Inode(number, raw);
+        if (sb.MetadataCsum && raw.AsSpan().ContainsAnyExcept((byte)0))
+        {
+            if (inode.ExtraIsize % 4 != 0 || 128 + inode.ExtraIsize > sb.InodeSize)
+            {
+                throw new InvalidImageException($"ext4: inode {number} has invalid extra size {inode.ExtraIsize} at offset 0x{(block * sb.BlockSize) + offset:x}");
+            }
+
+            var (lo, hi) = StoredChecksum(raw);
+            var expected = Compute(inode);
+            if (lo != (ushort)expected || (hi is { } h && h != (ushort)(expected >> 16)))
+            {
+                throw new InvalidImageException($"ext4: inode {number} checksum mismatch at offset 0x{(block * sb.BlockSize) + offset:x}");
+            }
+        }
+
+        return inode;
+    }
+
+    public void Write(Ext4Inode inode)
+    {
+        if (sb.MetadataCsum)
+        {
+            var crc = Compute(inode);
+            BinaryPrimitives.WriteUInt16LittleEndian(inode.Raw.AsSpan(0x7C), (ushort)crc);
+            if (HasHiField(inode.Raw))
+            {
+                BinaryPrimitives.WriteUInt16LittleEndian(inode.Raw.AsSpan(0x82), (ushort)(crc >> 16));
+            }
+        }
+
+        var (block, offset) = Locate(inode.Number);
+        inode.Raw.CopyTo(cache.GetForWrite(block).AsSpan(offset));
+    }
+
+    public uint Seed(Ext4Inode inode) => Ext4Checksums.InodeSeed(sb.ChecksumSeed, inode.Number, inode.Generation);
+
+    private uint Compute(Ext4Inode inode)
+    {
+        var copy = (byte[])inode.Raw.Clone();
+        copy[0x7C] = 0;
+        copy[0x7D] = 0;
+        if (HasHiField(copy))
+        {
+            copy[0x82] = 0;
+            copy[0x83] = 0;
+        }
+
+        return Crc32C.Update(Seed(inode), copy);
+    }
+
+    private (ushort Lo, ushort? Hi) StoredChecksum(byte[] raw) =>
+        (BinaryPrimitives.ReadUInt16LittleEndian(raw.AsSpan(0x7C)),
+         HasHiField(raw) ? BinaryPrimitives.ReadUInt16LittleEndian(raw.AsSpan(0x82)) : null);
+
+    private static bool HasHiField(byte[] raw) => raw.Length > 128 && BinaryPrimitives.ReadUInt16LittleEndian(raw.AsSpan(0x80)) >= 4;
+
+    private (long Block, int Offset) Locate(uint number)
+    {
+        if (number == 0 || number > sb.InodesCount)
+        {
+            throw new InvalidImageException($"ext4: inode number {number} is out of range (1..{sb.InodesCount})");
+        }
+
+        var group = (int)((number - 1) / (uint)sb.InodesPerGroup);
+        var index = (long)((number - 1) % (uint)sb.InodesPerGroup);
+        var byteOffset = index * sb.InodeSize;
+        return (groups.InodeTable(group) + (byteOffset / sb.BlockSize), (int)(byteOffset % sb.BlockSize));
+    }
+}

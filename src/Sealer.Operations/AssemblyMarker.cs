@@ -1,2 +1,0 @@
-namespace Sealer.Operations;
-internal static class AssemblyMarker { }

@@ -1,0 +1,72 @@
+using Sealer.Operations.Systemd;
+
+namespace Sealer.Operations.BuiltIn;
+
+internal sealed class SshHostkeysOperation : SealOperationBase
+{
+    public const string KeyGlob = "/etc/ssh/*_host_*";
+    public const string KeygenUnitPath = "/etc/systemd/system/sealer-ssh-keygen.service";
+
+    /// <summary>Units or scripts that already create missing host keys when sshd starts.</summary>
+    private static readonly string[] NativeGenerators =
+    [
+        "sshd-keygen@.service", // Fedora, RHEL 8+
+        "sshd-keygen.service", // RHEL 7, older Fedora
+        "sshd-gen-keys-start.service", // SUSE
+        "sshdgenkeys.service", // Arch
+    ];
+
+    private const string KeygenUnit =
+        "# Installed by Sealer: the image was sealed without SSH host keys. ssh-keygen -A only creates the key types\n" +
+        "# that are missing, so running it at every boot is cheap and also repairs keys deleted later.\n" +
+        "[Unit]\nDescription=Generate missing SSH host keys\nBefore=ssh.service sshd.service\n\n" +
+        "[Service]\nType=oneshot\nExecStart=/usr/bin/ssh-keygen -A\nRemainAfterExit=yes\n\n" +
+        "[Install]\nWantedBy=multi-user.target\n";
+
+    public override string Name => "ssh-hostkeys";
+
+    public override string Heading => "Remove the SSH host keys in the guest";
+
+    public override string Description =>
+        $"Removes {KeyGlob} (keys, public keys, certificates) so clones do not share host identities, and makes sure the " +
+        $"first boot creates new ones: Fedora/RHEL ({NativeGenerators[0]}), SUSE, Arch and Alpine (its sshd init script) do " +
+        "it themselves and cloud-init's cc_ssh does it on a new instance; elsewhere (Debian, Ubuntu without cloud-init) " +
+        $"a systemd unit {KeygenUnitPath} running `ssh-keygen -A` before ssh.service/sshd.service is installed and enabled " +
+        "(multi-user.target.wants and ssh.service.wants). A guest with neither systemd nor a known generator gets a warning.";
+
+    public override void Perform(SealContext context)
+    {
+        var files = context.Files;
+        files.DeleteGlob(KeyGlob);
+        if (!context.Guest.HasSshServer || NativeGenerators.Any(u => SystemdUnits.Exists(files, u)) || AlpineInitGenerates(files))
+        {
+            return;
+        }
+
+        // cloud-init regenerates keys only on a new instance: trust it only when its cached instance is gone.
+        if (context.Guest.HasCloudInit && !files.Exists("/var/lib/cloud/instance"))
+        {
+            return;
+        }
+
+        if (context.Guest.SystemdVersion is null)
+        {
+            context.Warn("no systemd and no known host-key generator: run `ssh-keygen -A` in each clone before starting sshd");
+            return;
+        }
+
+        if (!files.Exists("/usr/bin/ssh-keygen"))
+        {
+            context.Warn("/usr/bin/ssh-keygen not found; the installed sealer-ssh-keygen.service will fail until it exists");
+        }
+
+        files.EnsureDirectory(SystemdUnits.AdminDirectory, FileModes.Directory755);
+        files.WriteText(KeygenUnitPath, KeygenUnit, FileModes.Regular644);
+        SystemdUnits.EnableFor(files, KeygenUnitPath, "multi-user.target");
+        var sshUnit = SystemdUnits.Exists(files, "ssh.service") ? "ssh.service" : "sshd.service";
+        SystemdUnits.EnableFor(files, KeygenUnitPath, sshUnit);
+    }
+
+    private static bool AlpineInitGenerates(GuestFiles files) =>
+        files.ReadAllText("/etc/init.d/sshd")?.Contains("ssh-keygen", StringComparison.Ordinal) == true;
+}

@@ -1,0 +1,139 @@
+using Sealer.Core.Errors;
+using Sealer.Core.FileSystems;
+
+namespace Sealer.Operations;
+
+/// <summary>
+/// The guest root seen by one operation: intent-level helpers over an <see cref="IFileSystem"/> that record every
+/// mutation as a <see cref="SealAction"/>. A missing file (or an unreachable parent) is never an error. Dry runs use the
+/// same code over an in-memory overlay, so the recorded actions are the plan. Queries never follow a symlink in the
+/// last component except for reading text; mutations act on the link itself.
+/// </summary>
+public sealed partial class GuestFiles
+{
+    /// <summary>Directory depth limit for walks: a corrupt guest must not send us into unbounded recursion.</summary>
+    internal const int MaxDepth = 128;
+
+    private readonly IFileSystem _fs;
+    private readonly List<SealAction> _actions = [];
+
+    public GuestFiles(IFileSystem fileSystem, string operationName)
+    {
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        _fs = fileSystem;
+        OperationName = operationName;
+    }
+
+    public string OperationName { get; }
+
+    /// <summary>Changes made through this facade, in order.</summary>
+    public IReadOnlyList<SealAction> Actions => _actions;
+
+    /// <summary>lstat, or null when the path (or a parent) does not exist or is not a directory.</summary>
+    public FileStatus? Stat(string path)
+    {
+        try
+        {
+            return _fs.TryStat(path);
+        }
+        catch (GuestFileSystemException e) when (IsAbsence(e))
+        {
+            return null;
+        }
+    }
+
+    public bool Exists(string path) => Stat(path) is not null;
+
+    public bool IsRegularFile(string path) => Stat(path)?.Kind == FileKind.Regular;
+
+    public bool IsDirectory(string path) => Stat(path)?.Kind == FileKind.Directory;
+
+    public bool IsSymlink(string path) => Stat(path)?.Kind == FileKind.Symlink;
+
+    /// <summary>Target of a symlink, or null when <paramref name="path"/> is not one.</summary>
+    public string? ReadLink(string path) => IsSymlink(path) ? _fs.ReadLink(path) : null;
+
+    /// <summary>Entries of a directory sorted by name; empty when it does not exist or is not a directory.</summary>
+    public IReadOnlyList<DirectoryEntry> ListDirectory(string path)
+    {
+        try
+        {
+            var entries = _fs.ReadDirectory(path).ToList();
+            entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+            return entries;
+        }
+        catch (GuestFileSystemException e) when (IsAbsence(e))
+        {
+            return [];
+        }
+    }
+
+    /// <summary>Existing paths matching a shell pattern ('*', '?', '[..]' per component), sorted.</summary>
+    public IReadOnlyList<string> Glob(string pattern)
+    {
+        var results = new List<string>();
+        Expand("/", PosixPath.Split(pattern), 0, results);
+        results.Sort(string.CompareOrdinal);
+        return results;
+    }
+
+    /// <summary>Every entry below <paramref name="root"/> (not the root itself), parents before children, never
+    /// descending into symlinks.</summary>
+    public IEnumerable<(string Path, DirectoryEntry Entry)> Walk(string root) => Walk(root, 0);
+
+    private IEnumerable<(string Path, DirectoryEntry Entry)> Walk(string directory, int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            throw new InvalidImageException($"guest: directory tree deeper than {MaxDepth} levels at {directory}");
+        }
+
+        foreach (var entry in ListDirectory(directory))
+        {
+            var path = PosixPath.Combine(directory, entry.Name);
+            yield return (path, entry);
+            if (entry.Kind == FileKind.Directory)
+            {
+                foreach (var child in Walk(path, depth + 1))
+                {
+                    yield return child;
+                }
+            }
+        }
+    }
+
+    private void Expand(string directory, string[] components, int index, List<string> results)
+    {
+        if (index == components.Length)
+        {
+            if (Exists(directory))
+            {
+                results.Add(directory);
+            }
+
+            return;
+        }
+
+        var component = components[index];
+        if (!GlobPattern.HasWildcards(component))
+        {
+            Expand(PosixPath.Combine(directory, component), components, index + 1, results);
+            return;
+        }
+
+        var last = index == components.Length - 1;
+        foreach (var entry in ListDirectory(directory))
+        {
+            // Wildcard matches only descend into real directories, never through a symlink the guest controls.
+            if (GlobPattern.IsMatch(component, entry.Name) && (last || entry.Kind == FileKind.Directory))
+            {
+                Expand(PosixPath.Combine(directory, entry.Name), components, index + 1, results);
+            }
+        }
+    }
+
+    private void Record(string path, SealActionKind kind, long size) => _actions.Add(new SealAction(OperationName, path, kind, size));
+
+    private static bool IsAbsence(GuestFileSystemException e) =>
+        e.Code is FsError.NotFound or FsError.NotADirectory or FsError.SymlinkLoop;
+}

@@ -1,2 +1,0 @@
-namespace Sealer.Partitions;
-internal static class AssemblyMarker { }

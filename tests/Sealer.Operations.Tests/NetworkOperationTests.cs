@@ -1,0 +1,153 @@
+using NUnit.Framework;
+using Sealer.Operations.Network;
+using Sealer.Operations.Tests.Fakes;
+using Sealer.TestSupport;
+using static Sealer.Operations.Tests.OperationHarness;
+
+namespace Sealer.Operations.Tests;
+
+[TestFixture]
+public sealed class NetworkOperationTests
+{
+    [Test]
+    public void NetHwaddr_Rhel_DropsHwaddrFromIfcfgAndMacFromKeyfiles_KeepsUuids()
+    {
+        var (fs, guest) = GuestTrees.Rhel9();
+        var context = Run("net-hwaddr", fs, guest);
+        Assert.That(Summary(context), Is.EqualTo(new[]
+        {
+            "rewritten /etc/sysconfig/network-scripts/ifcfg-eth0",
+            "rewritten /etc/NetworkManager/system-connections/enp1s0.nmconnection",
+        }));
+        Assert.That(fs.Text("/etc/sysconfig/network-scripts/ifcfg-eth0"),
+            Is.EqualTo("DEVICE=eth0\nUUID=0a1b2c3d\nHOSTNAME=rhel9\nDHCP_HOSTNAME=rhel9\nBOOTPROTO=dhcp\n"));
+        var keyfile = fs.Text("/etc/NetworkManager/system-connections/enp1s0.nmconnection");
+        Assert.That(keyfile, Does.Not.Contain("mac-address").And.Contain("uuid=6b1b3c56").And.Contain("[ethernet]\n\n[ipv4]"));
+        Assert.That(fs.TryStat("/etc/NetworkManager/system-connections/enp1s0.nmconnection")!.Value.Mode,
+            Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite), "keyfile permissions must survive the rewrite");
+    }
+
+    [Test]
+    public void NetHwaddr_Ubuntu_DropsNetplanMacMatchesAndSetName()
+    {
+        var (fs, guest) = GuestTrees.Ubuntu2404();
+        var context = Run("net-hwaddr", fs, guest);
+        Assert.That(Summary(context), Is.EqualTo(new[] { "rewritten /etc/netplan/50-cloud-init.yaml", "rewritten /etc/netplan/60-static.yaml" }));
+        Assert.That(fs.Text("/etc/netplan/50-cloud-init.yaml"), Is.EqualTo(
+            "# This file is generated from information provided by the datasource.\n" +
+            "network:\n    ethernets:\n        enp1s0:\n            dhcp4: true\n    version: 2\n"));
+        Assert.That(fs.Text("/etc/netplan/60-static.yaml"), Is.EqualTo(
+            "network:\n  version: 2\n  ethernets:\n    lan:\n      addresses: [10.1.0.5/24]\n"));
+    }
+
+    [Test]
+    public void Netplan_KeepsMatchWithOtherKeys()
+    {
+        const string yaml = "network:\n  ethernets:\n    nic:\n      match:\n        macaddress: aa:bb\n        driver: virtio_net\n      set-name: nic0\n";
+        Assert.That(NetplanMacRemover.Rewrite(yaml), Is.EqualTo(
+            "network:\n  ethernets:\n    nic:\n      match:\n        driver: virtio_net\n      set-name: nic0\n"));
+    }
+
+    [Test]
+    public void Netplan_OnlyTheEmptiedBlockLosesItsSetName()
+    {
+        const string yaml = "network:\n  ethernets:\n    a:\n      match:\n        macaddress: aa\n      set-name: a0\n" +
+            "    b:\n      match:\n        driver: e1000\n      set-name: b0\n";
+        Assert.That(NetplanMacRemover.Rewrite(yaml), Is.EqualTo(
+            "network:\n  ethernets:\n    a:\n" +
+            "    b:\n      match:\n        driver: e1000\n      set-name: b0\n"));
+    }
+
+    [Test]
+    public void NetHwaddr_Arch_WarnsAboutNetworkdMacMatchesWithoutEditing()
+    {
+        var (fs, guest) = GuestTrees.Arch();
+        var before = fs.Text("/etc/systemd/network/30-pinned.network");
+        var context = Run("net-hwaddr", fs, guest);
+        Assert.That(Summary(context), Is.Empty);
+        Assert.That(fs.Text("/etc/systemd/network/30-pinned.network"), Is.EqualTo(before));
+        Assert.That(context.Warnings.Single(), Does.Contain("30-pinned.network"));
+    }
+
+    [Test]
+    public void NetHostname_DropsHostnameLinesFromIfcfg()
+    {
+        var (fs, guest) = GuestTrees.Rhel9();
+        Assert.That(Summary(Run("net-hostname", fs, guest)), Is.EqualTo(new[] { "rewritten /etc/sysconfig/network-scripts/ifcfg-eth0" }));
+        Assert.That(fs.Text("/etc/sysconfig/network-scripts/ifcfg-eth0"), Is.EqualTo("DEVICE=eth0\nHWADDR=52:54:00:12:34:56\nUUID=0a1b2c3d\nBOOTPROTO=dhcp\n"));
+    }
+
+    [Test]
+    public void NetNmconn_RemovesKeyfilesOnRedHatOnly()
+    {
+        var (fs, guest) = GuestTrees.Rhel9();
+        Assert.That(Summary(Run("net-nmconn", fs, guest)), Is.EqualTo(new[] { "deleted /etc/NetworkManager/system-connections/enp1s0.nmconnection" }));
+        Assert.That(Op("net-nmconn").AppliesTo(GuestTrees.Ubuntu2404().Guest), Is.False);
+    }
+
+    [Test]
+    public void NetNmstate_RemovesSecretKeyLeasesAndHistory_KeepsState()
+    {
+        var (fs, guest) = GuestTrees.Rhel9();
+        Assert.That(Summary(Run("net-nmstate", fs, guest)), Is.EqualTo(new[]
+        {
+            "deleted /var/lib/NetworkManager/secret_key",
+            "deleted /var/lib/NetworkManager/internal-6b1b3c56-enp1s0.lease",
+            "deleted /var/lib/NetworkManager/timestamps",
+            "deleted /var/lib/NetworkManager/seen-bssids",
+        }));
+        Assert.That(fs.Exists("/var/lib/NetworkManager/NetworkManager.state"), Is.True);
+    }
+
+    [Test]
+    public void DhcpClientState_CoversDhclientWickedAndDhcpcd()
+    {
+        var (debian, debianGuest) = GuestTrees.Debian12();
+        Assert.That(Summary(Run("dhcp-client-state", debian, debianGuest)), Is.EqualTo(new[] { "deleted /var/lib/dhcp/dhclient.eth0.leases" }));
+        var (suse, suseGuest) = GuestTrees.OpenSuse();
+        Assert.That(Summary(Run("dhcp-client-state", suse, suseGuest)), Is.EqualTo(new[]
+        {
+            "deleted /var/lib/wicked/duid.xml", "deleted /var/lib/wicked/iaid.xml", "deleted /var/lib/wicked/lease-eth0-dhcp-ipv4.xml",
+        }));
+        var (arch, archGuest) = GuestTrees.Arch();
+        Assert.That(Summary(Run("dhcp-client-state", arch, archGuest)), Is.EqualTo(new[] { "deleted /var/lib/dhcpcd/eth0.lease", "deleted /etc/dhcpcd.duid" }));
+        Assert.That(suse.Exists("/var/lib/wicked"), Is.True);
+    }
+
+    [Test]
+    public void UdevPersistentNet_RemovesOnlyTheRulesFile()
+    {
+        var (fs, guest) = GuestTrees.Debian12();
+        fs.AddFile("/etc/udev/rules.d/70-persistent-net.rules", "SUBSYSTEM==\"net\", ATTR{address}==\"52:54:00:12:34:56\", NAME=\"eth0\"\n");
+        fs.AddFile("/etc/udev/rules.d/99-local.rules", "x\n");
+        Assert.That(Summary(Run("udev-persistent-net", fs, guest)), Is.EqualTo(new[] { "deleted /etc/udev/rules.d/70-persistent-net.rules" }));
+        Assert.That(fs.Exists("/etc/udev/rules.d/99-local.rules"), Is.True);
+    }
+
+    private const string YamlOracle =
+        "import sys, yaml, json\n" +
+        "doc = yaml.safe_load(sys.stdin)\n" +
+        "def walk(n):\n" +
+        "    if isinstance(n, dict):\n" +
+        "        assert 'macaddress' not in n, n\n" +
+        "        assert 'set-name' not in n or 'match' in n, n\n" +
+        "        assert n.get('match', 1) not in (None, {}), n\n" +
+        "        [walk(v) for v in n.values()]\n" +
+        "walk(doc)\n" +
+        "print(json.dumps(doc, sort_keys=True))\n";
+
+    [TestCase(GuestTrees.UbuntuNetplan)]
+    [TestCase("network:\n  version: 2\n  ethernets:\n    lan:\n      match: {macaddress: \"52:54:00:aa:bb:cc\"}\n      set-name: lan0\n      addresses: [10.1.0.5/24]\n")]
+    [TestCase("network:\n  ethernets:\n    nic:\n      match:\n        macaddress: aa:bb\n        driver: virtio_net\n      set-name: nic0\n      macaddress: 02:00:00:00:00:01\n")]
+    [TestCase("network:\n  ethernets:\n    a:\n      match:\n        macaddress: aa\n      set-name: a0\n      dhcp4: true\n    b:\n      match:\n        driver: e1000\n      set-name: b0\n")]
+    [Category("Oracle")]
+    public void Netplan_RewriteIsValidYamlWithoutMacBindings(string yaml)
+    {
+        ExternalTool.Require("python3");
+        var before = ExternalTool.Run("python3", ["-c", "import sys, yaml, json; print(json.dumps(yaml.safe_load(sys.stdin), sort_keys=True))"], yaml);
+        Assume.That(before.ExitCode, Is.Zero, "PyYAML is not installed");
+        var after = ExternalTool.Run("python3", ["-c", YamlOracle], NetplanMacRemover.Rewrite(yaml));
+        Assert.That(after.ExitCode, Is.Zero, after.ToString());
+        Assert.That(after.StdOut, Does.Contain("\"network\""));
+    }
+}
