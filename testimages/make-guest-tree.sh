@@ -145,7 +145,8 @@ if [[ -n $systemd ]]; then
     esac
     exe "$libdir/$lib"
     exe usr/lib/systemd/systemd
-    exe usr/lib/systemd/systemd-networkd
+    # systemd-networkd is a separate package on Fedora and openSUSE, not installed there by default.
+    case "$distro" in debian12|ubuntu2404|arch) exe usr/lib/systemd/systemd-networkd ;; esac
     d usr/lib/systemd/system
     for unit in systemd-networkd.service ssh.service getty@.service; do f "usr/lib/systemd/system/$unit" "[Unit]
 Description=$unit placeholder"; done

@@ -1,4 +1,5 @@
 using Sealer.Core.Errors;
+using Sealer.Guest.Inspection;
 
 namespace Sealer.Cli;
 
@@ -16,8 +17,8 @@ internal static class ExitCodes
     /// <summary>The exit code for an error; a bug in Sealer itself is 70 (EX_SOFTWARE).</summary>
     public static int ForException(Exception e) => e switch
     {
-        UsageException => Usage,
-        InvalidImageException or UnsupportedFeatureException => InvalidImage,
+        UsageException or Operations.OperationSelectionException or Operations.SealOptionException => Usage,
+        InvalidImageException or UnsupportedFeatureException or GuestAssemblyException => InvalidImage,
         ImageNotFoundException or ImageBusyException => ImageUnavailable,
         GuestFileSystemException { Code: FsError.Corrupt } => InvalidImage,
         SealerException => OperationFailed,

@@ -211,6 +211,8 @@ public sealed partial class Ext4FileSystem
         }
     });
 
+    /// <summary>Releases everything below <paramref name="dir"/>. The directory itself is freed by the caller, so its
+    /// own blocks are not edited entry by entry (keeps deleting a huge directory linear).</summary>
     private void DeleteContents(Ext4Inode dir, string path, int depth)
     {
         if (depth > MaxTreeDepth)
@@ -231,14 +233,10 @@ public sealed partial class Ext4FileSystem
             if (IsDir(child))
             {
                 DeleteContents(child, childPath, depth + 1);
-                var current = _ctx.Inodes.Read(dir.Number);
-                RemoveEmptyDirectory(current, entry.Name, _ctx.Inodes.Read(child.Number), childPath);
+                FreeInode(_ctx.Inodes.Read(child.Number), directory: true);
             }
             else
             {
-                var current = _ctx.Inodes.Read(dir.Number);
-                _dirs.Remove(current, entry.Name);
-                _ctx.Inodes.Write(current);
                 DropLink(child);
             }
         }

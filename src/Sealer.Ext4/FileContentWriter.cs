@@ -63,8 +63,9 @@ internal sealed class FileContentWriter(Ext4Context ctx)
             }
         }
 
-        ZeroTail(map, Math.Min(length, inode.Size));
+        // Zeroing is the last step that touches the device, after everything that could still fail.
         MapWriter.Store(ctx, inode, map);
+        ZeroTail(map, Math.Min(length, inode.Size));
         inode.Size = length;
     }
 

@@ -12,7 +12,7 @@ namespace Sealer.Operations;
 public sealed partial class GuestFiles
 {
     /// <summary>Directory depth limit for walks: a corrupt guest must not send us into unbounded recursion.</summary>
-    internal const int MaxDepth = 128;
+    internal const int MaxDepth = 512;
 
     private readonly IFileSystem _fs;
     private readonly List<SealAction> _actions = [];

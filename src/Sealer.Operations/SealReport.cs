@@ -11,6 +11,7 @@ public sealed record SealReport(DateTimeOffset StartedAt, DateTimeOffset Finishe
 {
     public bool Succeeded => Operations.All(o => o.Status != OperationStatus.Failed);
 
+    [JsonIgnore]
     public IEnumerable<SealAction> AllActions => Operations.SelectMany(o => o.Actions);
 
     /// <summary>camelCase JSON, enums as kebab-case strings.</summary>
@@ -28,7 +29,7 @@ public sealed record SealReport(DateTimeOffset StartedAt, DateTimeOffset Finishe
         {
             foreach (var action in op.Actions)
             {
-                text.Append(CultureInfo.InvariantCulture, $"{action.Operation}: {KindWord(action.Kind)} {action.Path} ({action.Size} bytes)\n");
+                text.Append(CultureInfo.InvariantCulture, $"{action.Operation}: {KindWord(action.Kind)} {action.Path} ({action.Size} {(action.Size == 1 ? "byte" : "bytes")})\n");
             }
 
             foreach (var warning in op.Warnings)

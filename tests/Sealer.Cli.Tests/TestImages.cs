@@ -9,19 +9,7 @@ public sealed class TestImages
 {
     private static TempDirectory? s_directory;
 
-    public static string RepositoryRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Sealer.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            return dir?.FullName ?? throw new InvalidOperationException("Sealer.sln not found above the test directory");
-        }
-    }
+    public static string RepositoryRoot => RepositoryPaths.Root;
 
     /// <summary>A fresh private copy of a generated image (tests change their copies).</summary>
     public static string Copy(string name, TempDirectory into)

@@ -29,6 +29,13 @@ public sealed class MatrixTests
         var image = Oracle.MakeImage(tmp, source, type, options, size, blockSize);
         model.Dir("/lost+found", 0x1C0);
 
+        // A large attribute lives in an xattr block; the scenario's rename over a4.txt must release it.
+        var value = tmp.File("xattr-value");
+        File.WriteAllBytes(value, Enumerable.Repeat((byte)'v', 600).ToArray());
+        ExternalTool.Check("debugfs", "-w", "-R", $"ea_set -f {value} /dir1/a4.txt user.big", image);
+        Assert.That(Oracle.Debugfs(image, "stat /dir1/a4.txt"), Does.Match("File ACL: [1-9]"));
+        Oracle.AssertClean(image, "ea_set");
+
         using (var device = new FileBlockDevice(image, writable: true))
         using (var fs = Ext4FileSystem.Open(device, writable: true))
         {

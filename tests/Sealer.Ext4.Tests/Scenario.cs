@@ -106,7 +106,6 @@ internal static class Scenario
         fs.Append(path, data);
         var node = model.Nodes[path];
         model.Nodes[path] = node with { Content = [.. node.Content, .. data] };
-        RefreshLinks(model, path);
     }
 
     private static void TruncateBoth(IFileSystem fs, GuestModel model, string path, int length)
@@ -116,12 +115,5 @@ internal static class Scenario
         var content = new byte[length];
         node.Content.AsSpan(0, Math.Min(length, node.Content.Length)).CopyTo(content);
         model.Nodes[path] = node with { Content = content };
-        RefreshLinks(model, path);
-    }
-
-    private static void RefreshLinks(GuestModel model, string path)
-    {
-        _ = model;
-        _ = path;
     }
 }

@@ -49,14 +49,27 @@ public sealed class StructureTests
 
             fs.CreateDirectory("/big/subdir", (UnixFileMode)0x1ED);
             fs.Delete("/big/" + Name(Count - 1));
+            Assert.That(fs.TryStat("/big/" + Name(Count - 1)), Is.Null, "deleted name must be gone");
+            Assert.That(fs.ReadDirectory("/big"), Has.Count.EqualTo(Count - 2 + 41));
         }
 
         Oracle.AssertClean(image, "htree insert");
         var listing = Oracle.Debugfs(image, "ls -p /big");
         var names = listing.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('/')).Where(f => f.Length > 5).Select(f => f[5]).Where(n => n is not ("" or "." or "..")).ToHashSet();
-        Assert.That(names, Has.Count.EqualTo(Count - 2 + 40 + 1));
+        var expected = Enumerable.Range(0, Count).Select(Name).Concat(Enumerable.Range(0, 40).Select(i => $"new-{i}")).Append("subdir")
+            .Where(n => n != Name(7) && n != Name(Count - 1)).ToHashSet();
+        Assert.That(names, Is.EquivalentTo(expected), listing.Length > 3000 ? listing[..3000] : listing);
         Assert.That(names, Does.Contain("new-39").And.Contain("subdir").And.Not.Contain(Name(7)).And.Not.Contain(Name(Count - 1)));
         Assert.That(Oracle.Debugfs(image, "cat /big/new-17"), Is.EqualTo("n17"));
+
+        using (var device = new FileBlockDevice(image, writable: true))
+        using (var fs = Ext4FileSystem.Open(device, writable: true))
+        {
+            fs.DeleteTree("/big");
+            Assert.That(fs.TryStat("/big"), Is.Null);
+        }
+
+        Oracle.AssertClean(image, "deleting the whole htree directory");
     }
 
     [Test]
@@ -140,4 +153,68 @@ public sealed class StructureTests
         Oracle.AssertClean(image, "ENOSPC");
         Assert.That(Oracle.Debugfs(image, "cat /keep.txt"), Is.EqualTo("precious\n"));
     }
+
+    [TestCase("")]
+    [TestCase("-O ^metadata_csum,uninit_bg")]
+    public void UninitialisedGroupsAreInitialisedOnFirstUse(string options)
+    {
+        Oracle.Require();
+        using var tmp = new TempDirectory("ext4-uninit");
+        var source = tmp.File("src");
+        Directory.CreateDirectory(source);
+        var image = Oracle.MakeImage(tmp, source, "ext4", options + " -N 4096", "48M", "1024");
+        var before = ExternalTool.Check("dumpe2fs", image);
+        Assert.That(before, Does.Contain("BLOCK_UNINIT").And.Contain("INODE_UNINIT"), "fixture must have uninitialised groups");
+        var big = new byte[20 * 1024 * 1024];
+        new Random(4).NextBytes(big);
+        using (var device = new FileBlockDevice(image, writable: true))
+        using (var fs = Ext4FileSystem.Open(device, writable: true))
+        {
+            fs.WriteFile("/big.bin", big, (UnixFileMode)0x1A4);
+            fs.CreateDirectory("/d", (UnixFileMode)0x1ED);
+            for (var i = 0; i < 900; i++)
+            {
+                fs.WriteFile($"/d/{i}", [(byte)i], (UnixFileMode)0x1A4);
+            }
+        }
+
+        Oracle.AssertClean(image, "allocation in uninitialised groups");
+        var after = ExternalTool.Check("dumpe2fs", image);
+        Assert.That(CountOf(after, "INODE_UNINIT"), Is.LessThan(CountOf(before, "INODE_UNINIT")));
+        Assert.That(CountOf(after, "BLOCK_UNINIT"), Is.LessThan(CountOf(before, "BLOCK_UNINIT")));
+        Assert.That(Oracle.DebugfsBytes(tmp, image, "/big.bin"), Is.EqualTo(big));
+        Assert.That(Oracle.DebugfsBytes(tmp, image, "/d/899"), Is.EqualTo(new[] { (byte)(899 & 0xFF) }));
+    }
+
+    [Test]
+    public void RunningOutOfInodesIsNoSpaceAndLeavesNoTrace()
+    {
+        Oracle.Require();
+        using var tmp = new TempDirectory("ext4-noinodes");
+        var source = tmp.File("src");
+        Directory.CreateDirectory(source);
+        var image = Oracle.MakeImage(tmp, source, "ext4", "-N 64", "8M", "1024");
+        using (var device = new FileBlockDevice(image, writable: true))
+        using (var fs = Ext4FileSystem.Open(device, writable: true))
+        {
+            var created = 0;
+            var error = Assert.Throws<GuestFileSystemException>(() =>
+            {
+                for (; created < 1000; created++)
+                {
+                    fs.CreateDirectory($"/d{created}", (UnixFileMode)0x1ED);
+                }
+            });
+            Assert.That(error!.Code, Is.EqualTo(FsError.NoSpace));
+            Assert.That(created, Is.GreaterThan(10));
+            Assert.That(fs.TryStat($"/d{created}"), Is.Null);
+            fs.DeleteTree("/d3");
+            fs.WriteFile("/after", "ok"u8, (UnixFileMode)0x1A4);
+        }
+
+        Oracle.AssertClean(image, "inode exhaustion");
+        Assert.That(Oracle.Debugfs(image, "cat /after"), Is.EqualTo("ok"));
+    }
+
+    private static int CountOf(string text, string word) => (text.Length - text.Replace(word, "", StringComparison.Ordinal).Length) / word.Length;
 }

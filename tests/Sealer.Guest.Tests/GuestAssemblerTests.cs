@@ -41,16 +41,20 @@ public sealed class GuestAssemblerTests
             return new HostDirectoryFileSystem(dir, new FileSystemIdentity(type, uuid, label));
         });
 
-    /// <summary>The debian12 generated tree with /var moved to its own "partition".</summary>
+    /// <summary>The debian12 generated tree with /var moved to its own "partition" and an fstab naming it.</summary>
     private (string Root, string Var) SplitDebianTree(string fstabExtra = "")
     {
-        var root = HostTree.MakeGuestTree("debian12", temp.Path, new Dictionary<string, string>
-        {
-            ["ROOT_UUID"] = RootUuid,
-            ["VAR_UUID"] = VarUuid,
-            ["HOME_LABEL"] = "home",
-            ["FSTAB_EXTRA"] = fstabExtra,
-        });
+        var root = HostTree.MakeGuestTree("debian12", temp.Path);
+        HostTree.File(root, "/etc/fstab", $"""
+            # /etc/fstab
+            UUID={RootUuid}  /      ext4  errors=remount-ro  0  1
+            UUID={VarUuid}   /var   ext4  defaults           0  2
+            LABEL=home       /home  ext4  defaults,nodev     0  2
+            /swapfile none swap sw 0 0
+            tmpfs /tmp tmpfs defaults,nosuid 0 0
+            {fstabExtra}
+
+            """);
         var var = Path.Combine(temp.Path, "var-partition");
         Directory.Move(Path.Combine(root, "var"), var);
         Directory.CreateDirectory(Path.Combine(root, "var"));
@@ -223,7 +227,8 @@ public sealed class GuestAssemblerTests
     [Test]
     public void AssembleHostDirectory_WarnsAboutDevicesItCannotSee()
     {
-        var root = HostTree.MakeGuestTree("ubuntu2404", temp.Path, new Dictionary<string, string> { ["VAR_UUID"] = VarUuid });
+        var root = HostTree.MakeGuestTree("ubuntu2404", temp.Path);
+        File.AppendAllText(Path.Combine(root, "etc/fstab"), $"UUID={VarUuid} /var ext4 defaults 0 2\n");
         using var guest = GuestAssembler.AssembleHostDirectory(root, readOnly: true);
         Assert.That(guest.Info.DistroId, Is.EqualTo("ubuntu"));
         Assert.That(guest.Mounts.Single().DeviceName, Is.EqualTo("rootfs"));

@@ -189,4 +189,25 @@ public sealed class HostDirectoryFileSystemTests
     [Test]
     public void MissingDirectory_IsImageNotFound() =>
         Assert.That(() => new HostDirectoryFileSystem(Path.Combine(temp.Path, "nope")), Throws.InstanceOf<ImageNotFoundException>());
+
+    [Test]
+    public void ErrorCodes_FollowPosix()
+    {
+        HostTree.File(tree, "/var/log/full/x", "x");
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => fs.Rename("/etc/hostname", "/var/log/full"), Throws.InstanceOf<GuestFileSystemException>().With.Property("Code").EqualTo(FsError.IsADirectory));
+            Assert.That(() => fs.Rename("/var/log", "/etc/hostname"), Throws.InstanceOf<GuestFileSystemException>().With.Property("Code").EqualTo(FsError.NotADirectory));
+            Assert.That(() => fs.Rename("/var", "/etc"), Throws.InstanceOf<GuestFileSystemException>().With.Property("Code").EqualTo(FsError.DirectoryNotEmpty));
+            Assert.That(() => fs.CreateHardLink("/var", "/varlink"), Throws.InstanceOf<GuestFileSystemException>().With.Property("Code").EqualTo(FsError.IsADirectory));
+            Assert.That(() => fs.CreateHardLink("/etc/hostname", "/hostlink"), Throws.InstanceOf<GuestFileSystemException>().With.Property("Code").EqualTo(FsError.AlreadyExists));
+            Assert.That(() => fs.Delete("/etc/nothing"), Throws.InstanceOf<GuestFileSystemException>().With.Property("Code").EqualTo(FsError.NotFound));
+            Assert.That(() => fs.RemoveDirectory("/etc/hostname"), Throws.InstanceOf<GuestFileSystemException>().With.Property("Code").EqualTo(FsError.NotADirectory));
+            Assert.That(() => fs.ReadLink("/etc/hostname"), Throws.InstanceOf<GuestFileSystemException>().With.Property("Code").EqualTo(FsError.InvalidPath));
+            Assert.That(() => fs.OpenRead("/var"), Throws.InstanceOf<GuestFileSystemException>().With.Property("Code").EqualTo(FsError.IsADirectory));
+            Assert.That(() => fs.Delete("/"), Throws.InstanceOf<GuestFileSystemException>().With.Property("Code").EqualTo(FsError.IsADirectory));
+            Assert.That(() => fs.TryStat("etc"), Throws.InstanceOf<GuestFileSystemException>().With.Property("Code").EqualTo(FsError.InvalidPath));
+        });
+        Assert.That(File.ReadAllText(HostTree.Host(tree, "/etc/hostname")), Is.EqualTo("guest\n"));
+    }
 }

@@ -59,26 +59,37 @@ internal static class HostTree
         throw new InvalidOperationException("Sealer.sln not found above the test directory or the test sources");
     }
 
-    /// <summary>Runs testimages/make-guest-tree.sh DISTRO into a new folder under <paramref name="parent"/>.</summary>
-    public static string MakeGuestTree(string distro, string parent, IDictionary<string, string>? environment = null)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<string>> GeneratedTrees = new();
+    private static readonly Lazy<TempDirectory> TreeCache = new(() => new TempDirectory("sealer-guest-trees"));
+
+    /// <summary>Deletes the trees cached by <see cref="MakeGuestTree"/> (called once after all tests).</summary>
+    public static void DeleteCachedTrees()
+    {
+        if (TreeCache.IsValueCreated)
+        {
+            TreeCache.Value.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A fresh copy of the tree testimages/make-guest-tree.sh makes for DISTRO, under <paramref name="parent"/>.
+    /// The script runs once per distro per test run (it forks a lot, slow on a loaded machine); copies are cheap.
+    /// </summary>
+    public static string MakeGuestTree(string distro, string parent)
+    {
+        var cached = GeneratedTrees.GetOrAdd(distro, d => new Lazy<string>(() => RunMakeGuestTree(d, Path.Combine(TreeCache.Value.Path, d)))).Value;
+        Directory.CreateDirectory(parent);
+        var output = Path.Combine(parent, distro);
+        ExternalTool.Check("cp", "-a", cached, output);
+        return output;
+    }
+
+    private static string RunMakeGuestTree(string distro, string output)
     {
         ExternalTool.Require("ssh-keygen");
-        var output = Path.Combine(parent, distro);
         var script = Path.Combine(RepoRoot(), "testimages", "make-guest-tree.sh");
-        var psi = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(script);
-        psi.ArgumentList.Add(distro);
-        psi.ArgumentList.Add(output);
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            psi.Environment[key] = value;
-        }
-
-        using var process = System.Diagnostics.Process.Start(psi)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.That(process.ExitCode, Is.Zero, $"make-guest-tree.sh {distro} failed: {stderr.Result}");
+        var result = ExternalTool.Run("bash", script, distro, output);
+        Assert.That(result.ExitCode, Is.Zero, $"make-guest-tree.sh {distro} failed: {result}");
         return output;
     }
 }

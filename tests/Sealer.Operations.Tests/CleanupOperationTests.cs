@@ -198,4 +198,22 @@ public sealed class CleanupOperationTests
         Assert.That(Op("fs-uuids").AppliesTo(GuestTrees.Debian12().Guest), Is.False);
         Assert.That(Op("lvm-uuids").AppliesTo(GuestTrees.Rhel9().Guest), Is.False);
     }
+
+    [Test]
+    public void CaCertificates_KeepsTheBundles()
+    {
+        var (fs, guest) = GuestTrees.Rhel9();
+        fs.AddFile("/etc/pki/tls/certs/ca-bundle.crt", "bundle").AddFile("/etc/pki/tls/certs/host.crt", "host")
+            .AddFile("/etc/pki/tls/private/host.key", "key");
+        Assert.That(Summary(Run("ca-certificates", fs, guest)), Is.EqualTo(new[] { "deleted /etc/pki/tls/private/host.key", "deleted /etc/pki/tls/certs/host.crt" }));
+        Assert.That(fs.Exists("/etc/pki/tls/certs/ca-bundle.crt"), Is.True);
+    }
+
+    [Test]
+    public void KerberosData_KeepsKdcConfiguration()
+    {
+        var (fs, guest) = GuestTrees.Rhel9();
+        fs.AddFile("/var/kerberos/krb5kdc/principal", "db").AddFile("/var/kerberos/krb5kdc/kdc.conf", "conf").AddFile("/var/kerberos/krb5kdc/kadm5.acl", "acl");
+        Assert.That(Summary(Run("kerberos-data", fs, guest)), Is.EqualTo(new[] { "deleted /var/kerberos/krb5kdc/principal" }));
+    }
 }

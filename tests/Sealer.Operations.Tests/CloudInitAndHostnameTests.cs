@@ -46,6 +46,16 @@ public sealed class CloudInitAndHostnameTests
     }
 
     [Test]
+    public void CloudInit_KeepsNetworkConfigWhenCloudInitIsNotInstalled()
+    {
+        var (fs, guest) = GuestTrees.Ubuntu2404();
+        var context = Run("cloud-init", fs, guest with { HasCloudInit = false });
+        Assert.That(fs.Text("/etc/netplan/50-cloud-init.yaml"), Is.EqualTo(GuestTrees.UbuntuNetplan));
+        Assert.That(context.Warnings.Single(), Does.Contain("not installed"));
+        Assert.That(fs.Exists("/var/lib/cloud/instances"), Is.False);
+    }
+
+    [Test]
     public void CloudInit_RemovesOnlyIfcfgFilesCloudInitCreated()
     {
         var (fs, guest) = GuestTrees.Rhel9();

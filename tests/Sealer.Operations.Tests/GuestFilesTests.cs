@@ -115,4 +115,21 @@ public sealed class GuestFilesTests
         var e = Assert.Throws<Core.Errors.UnsupportedFeatureException>(() => new GuestFiles(fs, "t").ReadAllText("/big"));
         Assert.That(e!.Message, Does.Contain("/big"));
     }
+
+    [Test]
+    public void DeleteTree_OnASymlinkToADirectory_RemovesOnlyTheLink()
+    {
+        var fs = Tree();
+        var files = new GuestFiles(fs, "t");
+        Assert.That(files.DeleteTree("/home/evil"), Is.True);
+        Assert.That(fs.Text("/etc/real/hosts"), Is.EqualTo("x"));
+        Assert.That(files.Actions.Single(), Is.EqualTo(new SealAction("t", "/home/evil", SealActionKind.Deleted, 0)));
+    }
+
+    [Test]
+    public void Walk_RefusesImpossiblyDeepTrees()
+    {
+        var fs = new InMemoryFileSystem().AddFile("/" + string.Join('/', Enumerable.Repeat("d", GuestFiles.MaxDepth + 2)) + "/f", "x");
+        Assert.Throws<Core.Errors.InvalidImageException>(() => new GuestFiles(fs, "t").Walk("/").ToList());
+    }
 }

@@ -98,6 +98,17 @@ public sealed class MachineIdOperationTests
     }
 
     [Test]
+    public void FirstBoot_WithoutPresetFiles_SystemdEnablesEverything()
+    {
+        var (fs, guest) = GuestTrees.Debian12();
+        fs.Delete("/usr/lib/systemd/system-preset/90-systemd.preset");
+        fs.Delete("/usr/lib/systemd/system-preset/99-default.preset");
+        var warnings = Run("machine-id", fs, guest, new SealOptions { MachineId = MachineIdMode.FirstBoot }).Warnings;
+        Assert.That(warnings, Has.Count.EqualTo(3));
+        Assert.That(warnings, Has.All.Contain("no preset rule"));
+    }
+
+    [Test]
     public void FirstBoot_OnOldSystemd_FallsBackToEmptyWithAWarning()
     {
         var (fs, guest) = GuestTrees.Debian12();

@@ -62,4 +62,18 @@ public sealed class OperationSelectionTests
         Assert.Throws<OperationSelectionException>(() => OperationSelection.ParseEnable("defaults"));
         Assert.Throws<OperationSelectionException>(() => OperationSelection.ParseEnable("-logfiles"));
     }
+
+    [Test]
+    public void OptionsOfUnselectedOperations_AreRejected()
+    {
+        var withoutUsers = OperationSelection.Defaults.Resolve(Registry);
+        var e = Assert.Throws<SealOptionException>(() => SealOptionsValidation.Check(new SealOptions { KeepUserAccounts = ["bob"] }, withoutUsers));
+        Assert.That(e!.Message, Is.EqualTo("--keep-user-accounts was given but operation 'user-account' is not enabled"));
+        Assert.Throws<SealOptionException>(() => SealOptionsValidation.Check(
+            new SealOptions { Hostname = "x" }, OperationSelection.Parse("defaults,-hostname").Resolve(Registry)));
+        Assert.Throws<SealOptionException>(() => SealOptionsValidation.Check(new SealOptions { Hostname = "not valid" }, withoutUsers));
+        Assert.DoesNotThrow(() => SealOptionsValidation.Check(
+            new SealOptions { KeepUserAccounts = ["bob"], Hostname = "web1", MachineId = MachineIdMode.FirstBoot },
+            OperationSelection.Parse("defaults,user-account").Resolve(Registry)));
+    }
 }

@@ -32,8 +32,14 @@ internal sealed class SealArguments : CommonArguments
     [Option("machine-id", HelpText = "empty (default: systemd makes a new ID at boot) or first-boot (write 'uninitialized').")]
     public string? MachineId { get; set; }
 
-    [Option("keep-cloud-init-seed", Default = true, HelpText = "Keep /var/lib/cloud/seed (default true).")]
-    public bool? KeepCloudInitSeed { get; set; }
+    [Option("remove-cloud-init-seed", HelpText = "Also remove /var/lib/cloud/seed (NoCloud seed data); kept by default.")]
+    public bool RemoveCloudInitSeed { get; set; }
+
+    [Option("keep-user-accounts", Separator = ',', HelpText = "user-account: keep these users.")]
+    public IEnumerable<string> KeepUserAccounts { get; set; } = [];
+
+    [Option("remove-user-accounts", Separator = ',', HelpText = "user-account: remove only these users.")]
+    public IEnumerable<string> RemoveUserAccounts { get; set; } = [];
 
     [Option("no-progress", HelpText = "No progress bar.")]
     public bool NoProgress { get; set; }

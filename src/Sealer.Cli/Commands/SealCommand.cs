@@ -21,8 +21,11 @@ internal static class SealCommand
         {
             Hostname = arguments.Hostname,
             MachineId = ParseMachineIdMode(arguments.MachineId),
-            KeepCloudInitSeed = arguments.KeepCloudInitSeed ?? true,
+            KeepCloudInitSeed = !arguments.RemoveCloudInitSeed,
+            KeepUserAccounts = [.. arguments.KeepUserAccounts],
+            RemoveUserAccounts = [.. arguments.RemoveUserAccounts],
         };
+        SealOptionsValidation.Check(options, operations);
         var target = ChooseTarget(arguments);
 
         using var session = GuestOpening.Open(arguments);

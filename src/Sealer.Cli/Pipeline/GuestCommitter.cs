@@ -52,6 +52,8 @@ internal static class GuestCommitter
             return;
         }
 
+        session.CloseInputs();
+
         InPlaceCommit.Commit(session.Source, hostFile =>
         {
             using var image = ImageOpener.Open(hostFile, new ImageOpenOptions { Format = session.Image!.Format, Writable = true, AllowBacking = allowBacking });

@@ -45,7 +45,6 @@ internal sealed class GuestSession : IDisposable
             session.Image = ImageOpener.Open(path, new ImageOpenOptions { Format = format, Writable = false, AllowBacking = allowBacking });
             session._owned.Add(session.Image);
             session.Overlay = new CopyOnWriteBlockDevice(session.Image.Device);
-            session._owned.Add(session.Overlay);
             session.PartitionTable = PartitionTableReader.Read(session.Overlay);
             var detected = DetectFileSystems(session.Overlay, session.PartitionTable);
             session.FileSystems = detected;
@@ -105,6 +104,16 @@ internal sealed class GuestSession : IDisposable
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Closes the guest file systems and the read-only image, keeping only the overlay's dirty pages, so that the
+    /// in-place commit can take its exclusive lock on the image file.
+    /// </summary>
+    public void CloseInputs()
+    {
+        Guest.Root.Flush();
+        Dispose();
     }
 
     public void Dispose()

@@ -37,10 +37,10 @@ internal sealed class JournalLog
         Last = last;
     }
 
-    /// <summary>The block after <paramref name="block"/>, wrapping from Last back to First.</summary>
+    /// <summary>The block <paramref name="count"/> blocks after <paramref name="block"/>, wrapping from Last back to First.</summary>
     public uint Advance(uint block, long count)
     {
-        // count never exceeds the capacity (callers check), so one subtraction is enough.
+        // Callers never advance by more than the capacity, so one subtraction is enough.
         var next = block + count;
         if (next >= Last)
         {

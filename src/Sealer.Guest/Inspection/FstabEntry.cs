@@ -1,7 +1,7 @@
 namespace Sealer.Guest.Inspection;
 
 /// <summary>One parsed line of the guest's /etc/fstab (fields decoded: \040 and other octal escapes).</summary>
-public sealed record FstabEntry(int LineNumber, string Spec, string MountPoint, string Type, string Options)
+internal sealed record FstabEntry(int LineNumber, string Spec, string MountPoint, string Type, string Options)
 {
     public IReadOnlyList<string> OptionList => Options.Split(',', StringSplitOptions.RemoveEmptyEntries);
 

@@ -146,10 +146,12 @@ public sealed partial class Qcow2Image
         _file.Write(newOffset, raw);
         Barrier();
         SetL1(l1Index, (ulong)newOffset | Qcow2Entry.Copied);
-        Barrier();
         _l2Cache.Put(newOffset, table);
         if (oldOffset != 0)
         {
+            // The old table may only lose its reference count once the L1 no longer points at it on disk.
+            // (A new table needs no barrier here: entries written into it are ordered by the commit's barriers.)
+            Barrier();
             refcounts.Release(oldOffset);
             if (refcounts.GetRefcount(oldOffset >> _clusterBits) == 0)
             {

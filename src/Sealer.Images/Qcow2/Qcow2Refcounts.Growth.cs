@@ -28,7 +28,8 @@ internal sealed partial class Qcow2Refcounts
         Span<byte> entry = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64BigEndian(entry, (ulong)blockOffset);
         _file.Write(_header.RefTableOffset + (tableIndex * 8), entry);
-        Barrier();
+
+        // No barrier after linking: nothing reachable depends on this block until the caller's next barrier.
         _table[tableIndex] = (ulong)blockOffset;
         _blocks[blockOffset] = block;
         _allocatedEnd = Math.Max(_allocatedEnd, blockCluster + 1);

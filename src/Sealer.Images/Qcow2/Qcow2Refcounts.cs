@@ -104,7 +104,14 @@ internal sealed partial class Qcow2Refcounts
                 continue;
             }
 
-            if (GetRefcount(cluster) == 0)
+            var refcount = GetRefcount(cluster);
+            if (refcount != 0 && cluster > Math.Max(_allocatedEnd, (_file.Length + _clusterSize - 1) >> _clusterBits))
+            {
+                // Stops a crafted refcount table from sending the search over billions of "used" clusters.
+                throw new InvalidImageException($"qcow2: refcount block 0x{_table[tableIndex]:x} marks cluster 0x{cluster << _clusterBits:x} past the end of the file as used");
+            }
+
+            if (refcount == 0)
             {
                 Update(cluster, +1);
                 _freeSearchStart = cluster + 1;

@@ -44,8 +44,13 @@ public static class InPlaceCommit
             throw new ImageBusyException($"cannot write the redo log {logPath}: {e.Message}; the image was not changed", e);
         }
 
-        var log = RedoLog.TryRead(logPath)
-            ?? throw new IOException($"the redo log {logPath} did not read back intact; the image was not touched");
+        var log = RedoLog.TryRead(logPath);
+        if (log is null)
+        {
+            TryDelete(logPath);
+            throw new ImageBusyException($"the redo log {logPath} did not read back intact; the image was not changed");
+        }
+
         log.Apply(image.Handle, hooks);
     }
 

@@ -19,7 +19,7 @@ internal sealed partial class HostnameOperation : SealOperationBase
     public override void Perform(SealContext context)
     {
         var name = context.Options.Hostname ?? Default;
-        if (name.Length > 253 || !ValidHostname().IsMatch(name))
+        if (!IsValid(name))
         {
             throw new SealOptionException($"--hostname: '{name}' is not a valid host name (RFC 1123)");
         }
@@ -40,6 +40,9 @@ internal sealed partial class HostnameOperation : SealOperationBase
         files.RewriteLines("/etc/machine-info", line => line.StartsWith("PRETTY_HOSTNAME=", StringComparison.Ordinal) ? null : line);
         files.RewriteLines("/etc/hosts", line => EtcHostsLine.Rewrite(line, old ?? context.Guest.Hostname, name));
     }
+
+    /// <summary>RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens, 253 characters at most.</summary>
+    public static bool IsValid(string name) => name.Length <= 253 && ValidHostname().IsMatch(name);
 
     [GeneratedRegex("^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")]
     private static partial Regex ValidHostname();

@@ -23,7 +23,7 @@ internal sealed class MachineIdOperation : SealOperationBase
         $"Leaves {EtcMachineId} as an empty file (systemd then makes a new ID at every boot until it can commit one, " +
         $"without first-boot semantics), or with --machine-id first-boot writes \"uninitialized\" (a first boot: " +
         $"ConditionFirstBoot units run and unit presets are applied; a warning lists units such as " +
-        $"{string.Join(", ", WatchedUnits)} that the presets would newly enable). A regular {DbusMachineId} is removed " +
+        $"{string.Join(", ", WatchedUnits)} that the presets would newly enable: a first boot runs presets in enable-only mode). A regular {DbusMachineId} is removed " +
         "(D-Bus and systemd would resurrect the old ID from it); a symlink there is kept. Runs last; nothing refills the ID.";
 
     public override void Perform(SealContext context)
@@ -68,10 +68,12 @@ internal sealed class MachineIdOperation : SealOperationBase
         var presets = PresetPolicy.Load(context.Files);
         foreach (var unit in WatchedUnits.Where(u => SystemdUnits.Exists(context.Files, u)))
         {
+            // No matching line means "enable" (systemd.preset(5)), and a first boot runs preset-all in enable-only mode.
             var rule = presets.Decide(unit);
-            if (rule is { Verb: "enable" } && !SystemdUnits.IsEnabled(context.Files, unit) && !SystemdUnits.IsMasked(context.Files, unit))
+            var source = rule?.Source ?? "no preset rule (systemd's default)";
+            if ((rule is null or { Verb: "enable" }) && !SystemdUnits.IsEnabled(context.Files, unit) && !SystemdUnits.IsMasked(context.Files, unit))
             {
-                context.Warn($"first boot applies unit presets: {unit} is not enabled but {rule.Value.Source} enables it; " +
+                context.Warn($"first boot applies unit presets: {unit} is not enabled but {source} enables it; " +
                     "if the guest uses another network stack this can stall boot (systemd-networkd-wait-online); " +
                     "use the default empty machine-id or mask the unit");
             }

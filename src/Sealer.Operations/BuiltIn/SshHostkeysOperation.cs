@@ -30,7 +30,8 @@ internal sealed class SshHostkeysOperation : SealOperationBase
     public override string Description =>
         $"Removes {KeyGlob} (keys, public keys, certificates) so clones do not share host identities, and makes sure the " +
         $"first boot creates new ones: Fedora/RHEL ({NativeGenerators[0]}), SUSE, Arch and Alpine (its sshd init script) do " +
-        "it themselves and cloud-init's cc_ssh does it on a new instance; elsewhere (Debian, Ubuntu without cloud-init) " +
+        "it themselves; elsewhere (Debian, Ubuntu, with or without cloud-init, which ds-identify disables when a clone boots " +
+        "outside a cloud) " +
         $"a systemd unit {KeygenUnitPath} running `ssh-keygen -A` before ssh.service/sshd.service is installed and enabled " +
         "(multi-user.target.wants and ssh.service.wants). A guest with neither systemd nor a known generator gets a warning.";
 
@@ -43,12 +44,8 @@ internal sealed class SshHostkeysOperation : SealOperationBase
             return;
         }
 
-        // cloud-init regenerates keys only on a new instance: trust it only when its cached instance is gone.
-        if (context.Guest.HasCloudInit && !files.Exists("/var/lib/cloud/instance"))
-        {
-            return;
-        }
-
+        // cloud-init is not trusted to do it: with no datasource (a clone booted outside a cloud) ds-identify disables
+        // it and nothing would make keys. The unit only fills in missing keys, so it is harmless where cloud-init runs.
         if (context.Guest.SystemdVersion is null)
         {
             context.Warn("no systemd and no known host-key generator: run `ssh-keygen -A` in each clone before starting sshd");

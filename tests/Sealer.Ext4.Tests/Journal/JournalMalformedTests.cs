@@ -11,7 +11,7 @@ namespace Sealer.Ext4.Tests.Journal;
 public sealed class JournalMalformedTests
 {
     private const int BlockSize = 1024;
-    private const int DeviceBlocks = 4096;
+    private const int DeviceBlocks = 3072;
     private const long JournalStart = 2000;
     private const uint JournalLength = 1024;
 

@@ -96,7 +96,7 @@ public sealed class ImageOpenerSafetyTests
         Qemu.Require();
         using var temp = new TempDirectory();
         var path = temp.File("luks.qcow2");
-        Qemu.Img("create", "-f", "qcow2", "--object", "secret,id=s0,data=abc", "-o", "encrypt.format=luks,encrypt.key-secret=s0", path, "8M");
+        Qemu.Img("create", "-f", "qcow2", "--object", "secret,id=s0,data=abc", "-o", "encrypt.format=luks,encrypt.key-secret=s0,encrypt.iter-time=10", path, "8M");
         var e = Assert.Throws<UnsupportedFeatureException>(() => ImageOpener.Open(path, new ImageOpenOptions()));
         Assert.That(e!.Message, Does.Contain("encryption (LUKS)"));
     }

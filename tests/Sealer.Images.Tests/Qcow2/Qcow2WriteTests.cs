@@ -53,7 +53,8 @@ public sealed class Qcow2WriteTests
         var (tableBefore, clustersBefore) = ReadRefTable(path);
         var twin = new byte[32 << 20];
         var random = new Random(61);
-        using (var image = ImageOpener.Open(path, new ImageOpenOptions { Writable = true }))
+        using (var file = new NoSyncHostFile(Sealer.Images.Host.FileHostFile.Open(path, writable: true)))
+        using (var image = ImageOpener.Open(file, new ImageOpenOptions { Writable = true }))
         {
             // 20 MiB of new 512-byte clusters: far past what one refcount-table cluster covers (64 blocks x 128 KiB).
             var chunk = new byte[1 << 20];
@@ -178,7 +179,8 @@ public sealed class Qcow2WriteTests
     internal static void ApplyRandomWrites(string path, byte[] twin, int seed, int count)
     {
         var random = new Random(seed);
-        using var image = ImageOpener.Open(path, new ImageOpenOptions { Writable = true });
+        using var file = new NoSyncHostFile(Sealer.Images.Host.FileHostFile.Open(path, writable: true));
+        using var image = ImageOpener.Open(file, new ImageOpenOptions { Writable = true });
         for (var i = 0; i < count; i++)
         {
             var length = random.Next(3) switch { 0 => random.Next(1, 600), 1 => random.Next(1, 20_000), _ => random.Next(1, 300_000) };
