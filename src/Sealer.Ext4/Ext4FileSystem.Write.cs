@@ -100,7 +100,23 @@ public sealed partial class Ext4FileSystem
         _ctx.Inodes.Write(inode);
     });
 
-    private static long Now => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    private long Now => _clock.GetUtcNow().ToUnixTimeSeconds();
+
+    /// <summary>i_generation (for NFS file handles) is random, except under a fixed clock, where it is derived from the
+    /// inode number and the time so that sealing the same input twice gives identical bytes.</summary>
+    private uint NextGeneration(uint inodeNumber)
+    {
+        if (_clock == TimeProvider.System)
+        {
+            return (uint)Random.Shared.Next();
+        }
+
+        // splitmix64 finaliser over (time, inode): well spread, stable across processes.
+        var z = ((ulong)Now << 32) ^ inodeNumber;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return (uint)(z ^ (z >> 31));
+    }
 
     /// <summary>Runs one mutation atomically: on any exception every cached change and pending free is undone.</summary>
     private void Mutate(Action action)
@@ -131,7 +147,7 @@ public sealed partial class Ext4FileSystem
         }
     }
 
-    private static void Touch(Ext4Inode inode, bool modified)
+    private void Touch(Ext4Inode inode, bool modified)
     {
         var now = Now;
         inode.SetChangeTime(now);
@@ -191,7 +207,7 @@ public sealed partial class Ext4FileSystem
             Mode = mode,
             Uid = uid,
             Gid = gid,
-            Generation = (uint)Random.Shared.Next(),
+            Generation = NextGeneration(number),
         };
         if (raw.Length > 128)
         {

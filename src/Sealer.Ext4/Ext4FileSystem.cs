@@ -16,15 +16,17 @@ public sealed partial class Ext4FileSystem : IFileSystem
     private readonly Ext4Context _ctx;
     private readonly DirectoryStore _dirs;
     private readonly FileContentWriter _content;
+    private readonly TimeProvider _clock;
     private readonly string? _writeRefusal;
     private bool _disposed;
 
-    private Ext4FileSystem(Ext4Context ctx, bool writable)
+    private Ext4FileSystem(Ext4Context ctx, bool writable, TimeProvider clock)
     {
         _ctx = ctx;
         _dirs = new DirectoryStore(ctx);
         _content = new FileContentWriter(ctx);
         CanWrite = writable;
+        _clock = clock;
         _writeRefusal = WriteRefusal(ctx.Sb);
         Identity = new FileSystemIdentity(ctx.Sb.TypeName, ctx.Sb.UuidText, ctx.Sb.Label);
     }
@@ -35,8 +37,9 @@ public sealed partial class Ext4FileSystem : IFileSystem
 
     public bool CanWrite { get; }
 
-    /// <summary>Opens the filesystem on <paramref name="device"/>; replays a pending internal journal when writable.</summary>
-    public static Ext4FileSystem Open(IBlockDevice device, bool writable)
+    /// <summary>Opens the filesystem on <paramref name="device"/>; replays a pending internal journal when writable.
+    /// <paramref name="clock"/> stamps changed inodes (a fixed clock makes the result reproducible).</summary>
+    public static Ext4FileSystem Open(IBlockDevice device, bool writable, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         if (writable && !device.CanWrite)
@@ -63,7 +66,7 @@ public sealed partial class Ext4FileSystem : IFileSystem
             throw new InvalidImageException("ext4: root inode 2 is not a directory");
         }
 
-        return new Ext4FileSystem(ctx, writable);
+        return new Ext4FileSystem(ctx, writable, clock ?? TimeProvider.System);
     }
 
     /// <summary>Identifies an ext2/3/4 filesystem, or returns null when the device has no ext superblock magic.</summary>

@@ -66,6 +66,33 @@ public sealed class CliBehaviourTests
     }
 
     [Test]
+    public void OutputOntoTheInput_IsRefused_EvenWithForce()
+    {
+        using var temp = new TempDirectory();
+        var image = TestImages.Copy("debian12-gpt.qcow2", temp);
+        var before = DiskOracle.Sha256(image);
+
+        var r = SealerProcess.Run("seal", "-a", image, "--output", image, "--force");
+
+        Assert.That(r.ExitCode, Is.EqualTo(2), r.ToString());
+        Assert.That(DiskOracle.Sha256(image), Is.EqualTo(before));
+    }
+
+    [Test]
+    public void ExistingOutput_IsKept_UnlessForced()
+    {
+        using var temp = new TempDirectory();
+        var image = TestImages.Copy("debian12-gpt.qcow2", temp);
+        var output = temp.File("out.qcow2");
+        File.WriteAllText(output, "keep me");
+
+        Assert.That(SealerProcess.Run("seal", "-a", image, "--output", output).ExitCode, Is.EqualTo(4));
+        Assert.That(File.ReadAllText(output), Is.EqualTo("keep me"));
+        SealerProcess.RunOk("seal", "-a", image, "--output", output, "--force");
+        DiskOracle.QemuImgCheck(output);
+    }
+
+    [Test]
     public void UnknownOperation_IsAUsageError()
     {
         using var temp = new TempDirectory();

@@ -74,22 +74,32 @@ public sealed class SealEndToEndTests
     }
 
     [Test]
-    public void StandaloneCopies_EqualTheOverlayResult()
+    public void StandaloneCopies_EqualTheOverlayResult_WithAFixedClock()
     {
         using var temp = new TempDirectory();
         var input = TestImages.Copy("debian12-gpt.qcow2", temp);
         var overlay = temp.File("overlay.qcow2");
         var standaloneQcow2 = temp.File("standalone.qcow2");
         var standaloneRaw = temp.File("standalone.raw");
+        var fixedClock = new Dictionary<string, string> { ["SOURCE_DATE_EPOCH"] = "1764000000" };
 
-        SealerProcess.RunOk("seal", "-a", input, "--output", overlay, "--machine-id", "empty");
-        SealerProcess.RunOk("seal", "-a", input, "--output", standaloneQcow2, "--standalone", "--no-progress");
-        SealerProcess.RunOk("seal", "-a", input, "--output", standaloneRaw, "--output-format", "raw", "--no-progress");
+        Seal(fixedClock, "seal", "-a", input, "--output", overlay);
+        Seal(fixedClock, "seal", "-a", input, "--output", standaloneQcow2, "--standalone", "--no-progress");
+        Seal(fixedClock, "seal", "-a", input, "--output", standaloneRaw, "--output-format", "raw", "--no-progress");
 
+        DiskOracle.QemuImgCheck(overlay);
         DiskOracle.QemuImgCheck(standaloneQcow2);
         Assert.That(ExternalTool.Check("qemu-img", "info", standaloneQcow2), Does.Not.Contain("backing file"));
+        Assert.That(ExternalTool.Run("qemu-img", "compare", input, overlay).ExitCode, Is.EqualTo(1), "sealing changed the content");
         Assert.That(ExternalTool.Run("qemu-img", "compare", overlay, standaloneQcow2).ExitCode, Is.Zero);
         Assert.That(ExternalTool.Run("qemu-img", "compare", overlay, standaloneRaw).ExitCode, Is.Zero);
+        Assert.That(new FileInfo(standaloneRaw).Length, Is.EqualTo(new FileInfo(DiskOracle.ToRaw(input, temp)).Length));
+    }
+
+    private static void Seal(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var r = SealerProcess.RunWithEnvironment(environment, args);
+        Assert.That(r.ExitCode, Is.Zero, r.ToString());
     }
 
     [Test]

@@ -11,7 +11,9 @@ internal static class SealerProcess
         public override string ToString() => $"exit {ExitCode}\n--- stdout\n{StdOut}\n--- stderr\n{StdErr}";
     }
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => RunWithEnvironment(null, args);
+
+    public static Result RunWithEnvironment(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var dll = Path.Combine(TestContext.CurrentContext.TestDirectory, "sealer.dll");
         var psi = new ProcessStartInfo("dotnet")
@@ -21,6 +23,11 @@ internal static class SealerProcess
             UseShellExecute = false,
         };
         psi.ArgumentList.Add(dll);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
+        }
+
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);

@@ -37,7 +37,7 @@ internal sealed class GuestModel
         }
     }
 
-    /// <summary>Builds the model from a host tree written by <see cref="TreeBuilder"/> (owners come from the builder).</summary>
+    /// <summary>One-line description used in assertion messages.</summary>
     public static string Describe(Node n) =>
         $"{n.Kind} mode={Convert.ToString(n.Mode, 8)} uid={n.Uid} gid={n.Gid} len={n.Content.Length} target={n.Target}";
 

@@ -55,7 +55,8 @@ public sealed class StructureTests
 
         Oracle.AssertClean(image, "htree insert");
         var listing = Oracle.Debugfs(image, "ls -p /big");
-        var names = listing.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('/')).Where(f => f.Length > 5).Select(f => f[5]).Where(n => n is not ("" or "." or "..")).ToHashSet();
+        // debugfs ls also prints emptied slots (inode 0) that still carry a stale name: skip them.
+        var names = listing.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('/')).Where(f => f.Length > 5 && f[1] != "0").Select(f => f[5]).Where(n => n is not ("" or "." or "..")).ToHashSet();
         var expected = Enumerable.Range(0, Count).Select(Name).Concat(Enumerable.Range(0, 40).Select(i => $"new-{i}")).Append("subdir")
             .Where(n => n != Name(7) && n != Name(Count - 1)).ToHashSet();
         Assert.That(names, Is.EquivalentTo(expected), listing.Length > 3000 ? listing[..3000] : listing);

@@ -18,7 +18,7 @@ internal static class GuestOpening
         }
 
         return options.Image is not null
-            ? GuestSession.OpenImage(options.Image, options.Format, options.AllowBacking, options.RootDevice)
+            ? GuestSession.OpenImage(options.Image, options.Format, options.AllowBacking, options.RootDevice, SealerClock.FromEnvironment())
             : GuestSession.OpenDirectory(options.Directory!);
     }
 }

@@ -26,6 +26,9 @@ internal sealed class SealArguments : CommonArguments
     [Option("standalone", HelpText = "With --output: a full copy instead of a thin qcow2 overlay over the input.")]
     public bool Standalone { get; set; }
 
+    [Option("force", HelpText = "With --output: replace an existing output file (never the input or its backing files).")]
+    public bool Force { get; set; }
+
     [Option("hostname", HelpText = "Hostname to set (default: localhost).")]
     public string? Hostname { get; set; }
 

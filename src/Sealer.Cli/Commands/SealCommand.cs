@@ -29,7 +29,7 @@ internal static class SealCommand
         var target = ChooseTarget(arguments);
 
         using var session = GuestOpening.Open(arguments);
-        var report = SealRunner.Run(session.Guest.Root, session.Guest.Info, operations, options);
+        var report = SealRunner.Run(session.Guest.Root, session.Guest.Info, operations, options, time: SealerClock.FromEnvironment());
         if (report.Succeeded)
         {
             var progress = arguments.NoProgress || arguments.Json || Console.IsErrorRedirected ? null : new ConsoleProgress("copying");
@@ -134,7 +134,7 @@ internal static class SealCommand
         }
 
         return arguments.Standalone || format == "raw"
-            ? new CommitTarget(CommitMode.Standalone, arguments.Output, format)
-            : new CommitTarget(CommitMode.Overlay, arguments.Output);
+            ? new CommitTarget(CommitMode.Standalone, arguments.Output, format, arguments.Force)
+            : new CommitTarget(CommitMode.Overlay, arguments.Output, ReplaceOutput: arguments.Force);
     }
 }

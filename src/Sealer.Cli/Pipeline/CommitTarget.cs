@@ -16,4 +16,4 @@ internal enum CommitMode
     Standalone,
 }
 
-internal sealed record CommitTarget(CommitMode Mode, string? OutputPath = null, string OutputFormat = "qcow2");
+internal sealed record CommitTarget(CommitMode Mode, string? OutputPath = null, string OutputFormat = "qcow2", bool ReplaceOutput = false);

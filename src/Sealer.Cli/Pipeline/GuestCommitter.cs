@@ -29,7 +29,7 @@ internal static class GuestCommitter
                 CommitInPlace(session, allowBacking);
                 break;
             case CommitMode.Overlay:
-                WriteNewImage(target.OutputPath!, path =>
+                WriteNewImage(session, target, path =>
                 {
                     Qcow2Creator.CreateOverlay(path, session.Source, session.Image.Format, session.Overlay.Length);
                     using var output = ImageOpener.Open(path, new ImageOpenOptions { Format = "qcow2", Writable = true, AllowBacking = true });
@@ -38,7 +38,7 @@ internal static class GuestCommitter
                 });
                 break;
             case CommitMode.Standalone:
-                WriteNewImage(target.OutputPath!, path => ImageCopier.Copy(session.Overlay, path, target.OutputFormat, progress));
+                WriteNewImage(session, target, path => ImageCopier.Copy(session.Overlay, path, target.OutputFormat, progress));
                 break;
             default:
                 throw new InvalidOperationException($"unknown commit mode {target.Mode}");
@@ -64,24 +64,41 @@ internal static class GuestCommitter
 
     /// <summary>Builds the new image under a temporary name in the destination folder and renames it into place,
     /// so a failed or killed run never leaves a half-written output under the requested name.</summary>
-    private static void WriteNewImage(string outputPath, Action<string> build)
+    private static void WriteNewImage(GuestSession session, CommitTarget target, Action<string> build)
     {
+        var outputPath = target.OutputPath!;
         var fullPath = Path.GetFullPath(outputPath);
-        if (File.Exists(fullPath))
+        if (session.Image!.Chain.Any(p => SameFile(p, fullPath)))
         {
-            throw new ImageBusyException($"output already exists: {outputPath}");
+            throw new UsageException($"--output {outputPath} is the input image or one of its backing files");
+        }
+
+        if (File.Exists(fullPath) && !target.ReplaceOutput)
+        {
+            throw new ImageBusyException($"output already exists: {outputPath} (use --force to replace it)");
         }
 
         var temporary = Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.sealer-tmp-{Environment.ProcessId}");
         try
         {
             build(temporary);
-            File.Move(temporary, fullPath);
+            File.Move(temporary, fullPath, overwrite: target.ReplaceOutput);
         }
         catch
         {
             File.Delete(temporary);
             throw;
         }
+    }
+
+    /// <summary>Same path once symlinks are resolved (hard links are not detected).</summary>
+    private static bool SameFile(string a, string b) =>
+        string.Equals(Canonical(a), Canonical(b), StringComparison.Ordinal);
+
+    private static string Canonical(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var info = new FileInfo(full);
+        return info.Exists ? info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full : full;
     }
 }

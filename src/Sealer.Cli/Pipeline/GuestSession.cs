@@ -36,7 +36,7 @@ internal sealed class GuestSession : IDisposable
 
     public RecoveryResult Recovery { get; private set; }
 
-    public static GuestSession OpenImage(string path, string? format, bool allowBacking, string? rootDevice)
+    public static GuestSession OpenImage(string path, string? format, bool allowBacking, string? rootDevice, TimeProvider clock)
     {
         var session = new GuestSession { Source = path };
         try
@@ -56,7 +56,7 @@ internal sealed class GuestSession : IDisposable
                     d.Partition?.PartUuid,
                     d.Partition?.Name,
                     d.Identity!,
-                    () => Ext4FileSystem.Open(d.Device, writable: true)))
+                    () => Ext4FileSystem.Open(d.Device, writable: true, clock)))
                 .ToList();
             session.Guest = GuestAssembler.Assemble(candidates, rootDevice);
             session._owned.Add(session.Guest);
