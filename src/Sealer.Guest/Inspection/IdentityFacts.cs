@@ -1,28 +1,38 @@
 using System.Security.Cryptography;
-using System.Text;
 using Sealer.Core.FileSystems;
 
-namespace Sealer.Cli.Reports;
+namespace Sealer.Guest.Inspection;
 
 /// <summary>Facts about a guest's identity that inspect prints: machine-id state, SSH host key fingerprints, cloud-init.</summary>
-internal sealed record IdentityFacts(
+public sealed record IdentityFacts(
     string MachineIdState,
     string? DbusMachineIdState,
     IReadOnlyList<HostKeyFingerprint> HostKeys,
     string CloudInitState)
 {
-    private const int MaxSmallFile = 64 * 1024;
-
-    public static IdentityFacts Read(IFileSystem root) => new(
+    public static IdentityFacts Read(GuestRoot root) => new(
         DescribeMachineId(root, "/etc/machine-id"),
-        root.TryStat("/var/lib/dbus/machine-id") is null ? null : DescribeMachineId(root, "/var/lib/dbus/machine-id"),
+        LStat(root, "/var/lib/dbus/machine-id") is null ? null : DescribeMachineId(root, "/var/lib/dbus/machine-id"),
         ReadHostKeys(root),
         DescribeCloudInit(root));
 
-    /// <summary>"missing", "empty (new ID at boot)", "uninitialized (first boot)", "symlink -> X" or "set (ID)".</summary>
-    private static string DescribeMachineId(IFileSystem root, string path)
+    /// <summary>lstat that treats a broken path (a file used as a directory, a symlink loop) as missing.</summary>
+    private static FileStatus? LStat(GuestRoot root, string path)
     {
-        var status = root.TryStat(path);
+        try
+        {
+            return root.TryStat(path);
+        }
+        catch (Core.Errors.GuestFileSystemException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>"missing", "empty (new ID at boot)", "uninitialized (first boot)", "symlink -> X" or "set (ID)".</summary>
+    private static string DescribeMachineId(GuestRoot root, string path)
+    {
+        var status = LStat(root, path);
         if (status is null)
         {
             return "missing";
@@ -38,7 +48,7 @@ internal sealed record IdentityFacts(
             return $"not a regular file ({status.Value.Kind})";
         }
 
-        var text = ReadSmallText(root, path).Trim();
+        var text = (GuestFiles.ReadSmallText(root, path) ?? string.Empty).Trim();
         return text.Length switch
         {
             0 => "empty (systemd makes a new ID at boot)",
@@ -47,15 +57,10 @@ internal sealed record IdentityFacts(
         };
     }
 
-    private static List<HostKeyFingerprint> ReadHostKeys(IFileSystem root)
+    private static List<HostKeyFingerprint> ReadHostKeys(GuestRoot root)
     {
         var keys = new List<HostKeyFingerprint>();
-        if (root.TryStat("/etc/ssh") is not { Kind: FileKind.Directory })
-        {
-            return keys;
-        }
-
-        foreach (var entry in root.ReadDirectory("/etc/ssh").OrderBy(e => e.Name, StringComparer.Ordinal))
+        foreach (var entry in GuestFiles.ListOrEmpty(root, "/etc/ssh").OrderBy(e => e.Name, StringComparer.Ordinal))
         {
             if (!entry.Name.StartsWith("ssh_host_", StringComparison.Ordinal) || !entry.Name.EndsWith("_key.pub", StringComparison.Ordinal))
             {
@@ -63,54 +68,35 @@ internal sealed record IdentityFacts(
             }
 
             var path = "/etc/ssh/" + entry.Name;
-            if (root.TryStat(path) is not { Kind: FileKind.Regular })
+            if (GuestFiles.ReadSmallText(root, path) is string line)
             {
-                continue;
+                keys.Add(HostKeyFingerprint.FromPublicKeyLine(path, line));
             }
-
-            keys.Add(HostKeyFingerprint.FromPublicKeyLine(path, ReadSmallText(root, path)));
         }
 
         return keys;
     }
 
-    private static string DescribeCloudInit(IFileSystem root)
+    private static string DescribeCloudInit(GuestRoot root)
     {
-        var installed = root.TryStat("/usr/bin/cloud-init") is not null || root.TryStat("/etc/cloud/cloud.cfg") is not null;
+        var installed = GuestFiles.Exists(root, "/usr/bin/cloud-init") || GuestFiles.Exists(root, "/etc/cloud/cloud.cfg");
         if (!installed)
         {
             return "not installed";
         }
 
-        if (root.TryStat("/var/lib/cloud/instances") is { Kind: FileKind.Directory })
+        var instances = GuestFiles.ListOrEmpty(root, "/var/lib/cloud/instances").Select(e => e.Name).ToList();
+        if (instances.Count > 0)
         {
-            var instances = root.ReadDirectory("/var/lib/cloud/instances").Select(e => e.Name).ToList();
-            if (instances.Count > 0)
-            {
-                return $"ran before (instances: {string.Join(", ", instances)})";
-            }
+            return $"ran before (instances: {string.Join(", ", instances)})";
         }
 
-        return root.TryStat("/var/lib/cloud/instance") is not null ? "ran before" : "clean (runs at next boot)";
-    }
-
-    internal static string ReadSmallText(IFileSystem root, string path)
-    {
-        using var stream = root.OpenRead(path);
-        var buffer = new byte[MaxSmallFile];
-        var total = 0;
-        int n;
-        while (total < buffer.Length && (n = stream.Read(buffer, total, buffer.Length - total)) > 0)
-        {
-            total += n;
-        }
-
-        return Encoding.UTF8.GetString(buffer, 0, total);
+        return LStat(root, "/var/lib/cloud/instance") is not null ? "ran before" : "clean (runs at next boot)";
     }
 }
 
 /// <summary>An SSH host public key and its OpenSSH-style SHA256 fingerprint.</summary>
-internal sealed record HostKeyFingerprint(string Path, string Type, string Fingerprint)
+public sealed record HostKeyFingerprint(string Path, string Type, string Fingerprint)
 {
     /// <summary>Parses "type base64 [comment]"; the fingerprint is SHA256 of the decoded key blob, base64 without padding,
     /// exactly as `ssh-keygen -lf` prints it.</summary>
