@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using NUnit.Framework;
 using Sealer.TestSupport;
@@ -39,25 +38,8 @@ internal static class HostTree
         return reader.ReadToEnd();
     }
 
-    /// <summary>The folder holding Sealer.sln: above the test binaries, or (with --artifacts-path) above this source file.</summary>
-    public static string RepoRoot([CallerFilePath] string sourceFile = "")
-    {
-        foreach (var start in new[] { TestContext.CurrentContext.TestDirectory, Path.GetDirectoryName(sourceFile) ?? string.Empty })
-        {
-            var dir = start.Length == 0 ? null : new DirectoryInfo(start);
-            while (dir is not null && !System.IO.File.Exists(Path.Combine(dir.FullName, "Sealer.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            if (dir is not null)
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Sealer.sln not found above the test directory or the test sources");
-    }
+    /// <summary>The repository root, recorded at build time (tests/Directory.Build.props).</summary>
+    public static string RepoRoot() => RepositoryPaths.Root;
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<string>> GeneratedTrees = new();
     private static readonly Lazy<TempDirectory> TreeCache = new(() => new TempDirectory("sealer-guest-trees"));
