@@ -8,7 +8,9 @@ namespace Sealer.Operations;
 /// Runs operations in (Order, Name) order over one guest root. The first operation that throws a
 /// <see cref="SealerException"/> is recorded as failed and the run stops there: later operations are reported as
 /// not-run, and <see cref="SealReport.Succeeded"/> is false so the caller discards the changes instead of committing a
-/// half-sealed guest. Any other exception is a bug and propagates.
+/// half-sealed guest. A corrupt or unsupported image (<see cref="InvalidImageException"/>,
+/// <see cref="UnsupportedFeatureException"/>) is not an operation's failure: it propagates so the caller reports the
+/// image as invalid. Any other exception is a bug and propagates.
 /// </summary>
 public static class SealRunner
 {
@@ -48,7 +50,7 @@ public static class SealRunner
                 op.Perform(context);
                 results.Add(new OperationResult(op.Name, OperationStatus.Applied, [.. context.Files.Actions], [.. context.Warnings], null));
             }
-            catch (SealerException e)
+            catch (SealerException e) when (e is not InvalidImageException and not UnsupportedFeatureException)
             {
                 results.Add(new OperationResult(op.Name, OperationStatus.Failed, [.. context.Files.Actions], [.. context.Warnings], e.Message));
                 stopped = true;

@@ -19,7 +19,7 @@ public sealed class SealRunnerTests
             {
                 c.Files.DeleteIfExists("/etc/krb5.keytab");
                 c.Warn("about to fail");
-                throw new InvalidImageException("ext4: bad inode 0x1234");
+                throw new GuestFileSystemException(FsError.NoSpace, "/etc/new", "ext4: no free block");
             }),
             new TestOperation("c-later", "h", "d", perform: c => c.Files.DeleteIfExists("/etc/passwd")),
         ];
@@ -29,9 +29,17 @@ public sealed class SealRunnerTests
         {
             ("a-first", OperationStatus.Applied), ("b-breaks", OperationStatus.Failed), ("c-later", OperationStatus.NotRun),
         }));
-        Assert.That(report.Operations[1].Error, Is.EqualTo("ext4: bad inode 0x1234"));
+        Assert.That(report.Operations[1].Error, Does.StartWith("ext4: no free block"));
         Assert.That(report.Operations[1].Actions.Single().Path, Is.EqualTo("/etc/krb5.keytab"));
         Assert.That(fs.Exists("/etc/passwd"), Is.True);
+    }
+
+    [Test]
+    public void CorruptImage_IsNotAnOperationFailure_AndPropagates()
+    {
+        var (fs, guest) = GuestTrees.Debian12();
+        ISealOperation[] ops = [new TestOperation("reads", "h", "d", perform: _ => throw new InvalidImageException("ext4: inode 40 checksum mismatch at offset 0x28700"))];
+        Assert.Throws<InvalidImageException>(() => SealRunner.Run(fs, guest, ops, new SealOptions()));
     }
 
     [Test]
