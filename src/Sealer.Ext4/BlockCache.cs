@@ -114,15 +114,6 @@ internal sealed class BlockCache(IBlockDevice device, int blockSize, long blockC
         device.Flush();
     }
 
-    /// <summary>Forgets every clean block (after the device changed underneath, e.g. a journal replay).</summary>
-    public void DropClean()
-    {
-        foreach (var key in _entries.Where(e => !e.Value.Dirty).Select(e => e.Key).ToList())
-        {
-            _entries.Remove(key);
-        }
-    }
-
     private int DirtyCount() => _entries.Values.Count(e => e.Dirty);
 
     private void RecordUndo(long block)

@@ -113,13 +113,6 @@ internal sealed class Ext4Inode(uint number, byte[] raw)
 
     public void SetCreationTime(long seconds) => WriteTime(0x90, 0x94, seconds);
 
-    /// <summary>i_blocks in 512-byte units (huge_file aware).</summary>
-    public long GetSectors(bool hugeFileFeature, int blockSize)
-    {
-        var value = (long)U32(0x1C) | (hugeFileFeature ? (long)U16(0x74) << 32 : 0);
-        return hugeFileFeature && HasFlag(FlagHugeFile) ? value * (blockSize / 512) : value;
-    }
-
     public void SetSectors(long sectors, bool hugeFileFeature, int blockSize)
     {
         var value = sectors;
@@ -135,17 +128,7 @@ internal sealed class Ext4Inode(uint number, byte[] raw)
         }
     }
 
-    public static FileKind KindOf(ushort mode) => (mode & 0xF000) switch
-    {
-        0x8000 => FileKind.Regular,
-        0x4000 => FileKind.Directory,
-        0xA000 => FileKind.Symlink,
-        0x2000 => FileKind.CharacterDevice,
-        0x6000 => FileKind.BlockDevice,
-        0x1000 => FileKind.Fifo,
-        0xC000 => FileKind.Socket,
-        _ => FileKind.Unknown,
-    };
+    public static FileKind KindOf(ushort mode) => FileModeBits.KindOf(mode);
 
     public static byte DirentType(FileKind kind) => kind switch
     {

@@ -52,13 +52,6 @@ internal sealed class SuperblockWriter(Ext4Superblock sb, BlockCache cache)
 
     public uint RoCompat => BinaryPrimitives.ReadUInt32LittleEndian(Read()[0x64..]);
 
-    public void ClearIncompat(uint bits)
-    {
-        var s = Write();
-        BinaryPrimitives.WriteUInt32LittleEndian(s[0x60..], Incompat & ~bits);
-        Seal(s);
-    }
-
     private void Seal(Span<byte> s)
     {
         if (sb.MetadataCsum)

@@ -2,7 +2,6 @@ using Sealer.Core.FileSystems;
 using Sealer.Core.IO;
 using Sealer.Ext4;
 using Sealer.Guest;
-using Sealer.Guest.Host;
 using Sealer.Guest.Inspection;
 using Sealer.Images.Opening;
 using Sealer.Images.Transactions;
@@ -74,9 +73,7 @@ internal sealed class GuestSession : IDisposable
         var session = new GuestSession { Source = path };
         try
         {
-            var fs = new HostDirectoryFileSystem(path);
-            var candidate = new CandidateFileSystem("rootfs", null, null, null, fs.Identity, () => fs);
-            session.Guest = GuestAssembler.Assemble([candidate], "rootfs");
+            session.Guest = GuestAssembler.AssembleHostDirectory(path);
             session._owned.Add(session.Guest);
             return session;
         }
@@ -93,14 +90,14 @@ internal sealed class GuestSession : IDisposable
         var result = new List<DetectedFileSystem>();
         if (table.Partitions.Count == 0)
         {
-            result.Add(new DetectedFileSystem("/dev/sda", null, disk, Ext4FileSystem.Probe(disk)));
+            result.Add(new DetectedFileSystem(CandidateFileSystem.LinuxDeviceName(0, null), null, disk, Ext4FileSystem.Probe(disk)));
             return result;
         }
 
         foreach (var partition in table.Partitions.Where(p => !p.IsExtendedContainer))
         {
-            var device = new SubBlockDevice(disk, partition.Offset, partition.Length);
-            result.Add(new DetectedFileSystem($"/dev/sda{partition.Number}", partition, device, Ext4FileSystem.Probe(device)));
+            var device = disk.OpenPartition(partition);
+            result.Add(new DetectedFileSystem(CandidateFileSystem.LinuxDeviceName(0, partition.Number), partition, device, Ext4FileSystem.Probe(device)));
         }
 
         return result;

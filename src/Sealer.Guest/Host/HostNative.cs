@@ -152,17 +152,7 @@ internal static class HostNative
             ctime);
     }
 
-    public static FileKind KindOf(uint mode) => (mode & 0xf000) switch
-    {
-        0x8000 => FileKind.Regular,
-        0x4000 => FileKind.Directory,
-        0xa000 => FileKind.Symlink,
-        0x2000 => FileKind.CharacterDevice,
-        0x6000 => FileKind.BlockDevice,
-        0x1000 => FileKind.Fifo,
-        0xc000 => FileKind.Socket,
-        _ => FileKind.Unknown,
-    };
+    public static FileKind KindOf(uint mode) => FileModeBits.KindOf(mode);
 
     private static uint ReadU32(ReadOnlySpan<byte> b) =>
         BitConverter.IsLittleEndian ? BinaryPrimitives.ReadUInt32LittleEndian(b) : BinaryPrimitives.ReadUInt32BigEndian(b);

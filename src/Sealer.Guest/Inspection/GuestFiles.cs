@@ -40,12 +40,7 @@ internal static class GuestFiles
         {
             using var stream = guest.OpenRead(path);
             var buffer = new byte[MaxSmallFile];
-            var total = 0;
-            int read;
-            while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0)
-            {
-                total += read;
-            }
+            var total = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
 
             return Encoding.UTF8.GetString(buffer, 0, total);
         }

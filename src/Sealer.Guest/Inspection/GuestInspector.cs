@@ -38,16 +38,16 @@ public static class GuestInspector
             PrettyName = osRelease.GetValueOrDefault("PRETTY_NAME"),
             Family = FamilyOf(id, idLike),
             SystemdVersion = FindSystemdVersion(guest),
-            HasCloudInit = GuestFiles.Exists(guest, "/usr/bin/cloud-init") || GuestFiles.Exists(guest, "/etc/cloud/cloud.cfg"),
+            HasCloudInit = HasCloudInit(guest),
             NetworkStacks = FindNetworkStacks(guest),
             HasSshServer = GuestFiles.IsFile(guest, "/usr/sbin/sshd"),
             Hostname = ReadHostname(guest),
         };
     }
 
-    /// <summary>True if the guest has an os-release file (either location).</summary>
-    internal static bool HasOsRelease(GuestRoot guest) =>
-        GuestFiles.IsFile(guest, "/etc/os-release") || GuestFiles.IsFile(guest, "/usr/lib/os-release");
+    /// <summary>cloud-init is installed: its program or its main configuration exists.</summary>
+    internal static bool HasCloudInit(GuestRoot guest) =>
+        GuestFiles.Exists(guest, "/usr/bin/cloud-init") || GuestFiles.Exists(guest, "/etc/cloud/cloud.cfg");
 
     internal static Dictionary<string, string> ReadOsRelease(GuestRoot guest)
     {

@@ -79,8 +79,7 @@ public sealed record IdentityFacts(
 
     private static string DescribeCloudInit(GuestRoot root)
     {
-        var installed = GuestFiles.Exists(root, "/usr/bin/cloud-init") || GuestFiles.Exists(root, "/etc/cloud/cloud.cfg");
-        if (!installed)
+        if (!GuestInspector.HasCloudInit(root))
         {
             return "not installed";
         }

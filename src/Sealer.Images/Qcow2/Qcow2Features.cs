@@ -29,15 +29,4 @@ internal static class Qcow2Features
     public const int MaxSnapshotExtra = 1024;
     public const int MaxBackingNameLength = 1023;
     public const int MaxBackingChainDepth = 16;
-
-    /// <summary>Names of the incompatible bits Sealer knows, for messages.</summary>
-    public static string IncompatName(int bit) => bit switch
-    {
-        0 => "dirty",
-        1 => "corrupt",
-        2 => "external data file",
-        3 => "compression type",
-        4 => "extended L2",
-        _ => $"bit {bit}",
-    };
 }
