@@ -48,18 +48,21 @@ internal sealed class InodeTable(Ext4Superblock sb, GroupDescriptors groups, Blo
 
     public uint Seed(Ext4Inode inode) => Ext4Checksums.InodeSeed(sb.ChecksumSeed, inode.Number, inode.Generation);
 
+    /// <summary>crc32c over the inode with its checksum fields taken as zero, computed over slices (no copy).</summary>
     private uint Compute(Ext4Inode inode)
     {
-        var copy = (byte[])inode.Raw.Clone();
-        copy[0x7C] = 0;
-        copy[0x7D] = 0;
-        if (HasHiField(copy))
+        ReadOnlySpan<byte> raw = inode.Raw;
+        ReadOnlySpan<byte> zeroField = [0, 0];
+        var crc = Crc32C.Update(Seed(inode), raw[..0x7C]);
+        crc = Crc32C.Update(crc, zeroField);
+        if (!HasHiField(inode.Raw))
         {
-            copy[0x82] = 0;
-            copy[0x83] = 0;
+            return Crc32C.Update(crc, raw[0x7E..]);
         }
 
-        return Crc32C.Update(Seed(inode), copy);
+        crc = Crc32C.Update(crc, raw[0x7E..0x82]);
+        crc = Crc32C.Update(crc, zeroField);
+        return Crc32C.Update(crc, raw[0x84..]);
     }
 
     private (ushort Lo, ushort? Hi) StoredChecksum(byte[] raw) =>
