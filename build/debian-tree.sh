@@ -8,7 +8,8 @@ if [ -f "$dir/.sealer-complete" ]; then echo "$dir"; exit 0; fi
 if [ "$(id -u)" != 0 ]; then echo "debian-tree.sh: needs root (debootstrap)" >&2; exit 1; fi
 command -v debootstrap >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
 rm -rf "$dir"
-mirror=$(grep -rhoE 'https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d 2>/dev/null | grep -v security | head -1)
+mirror=${SEALER_DEBIAN_MIRROR:-$(grep -rhE '^(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d 2>/dev/null \
+  | grep -oE 'https?://[^ ]+/debian/?( |$)' | grep -v security | head -1 | tr -d ' ' || true)}
 # python3-cffi-backend: debootstrap does not resolve the virtual package python3-cryptography needs.
 debootstrap --variant=minbase \
   --include=systemd,systemd-sysv,dbus,openssh-server,cloud-init,netplan.io,ifupdown,isc-dhcp-client,python3-cffi-backend \
