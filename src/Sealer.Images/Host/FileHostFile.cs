@@ -75,16 +75,10 @@ public sealed class FileHostFile : ISparseHostFile
     public void Read(long offset, Span<byte> destination)
     {
         BlockDeviceGuard.CheckRange(Path ?? "file", offset, destination.Length, _length);
-        var done = 0;
-        while (done < destination.Length)
+        var done = PositionalRead.Fill(_handle, destination, offset);
+        if (done < destination.Length)
         {
-            var n = RandomAccess.Read(_handle, destination[done..], offset + done);
-            if (n <= 0)
-            {
-                throw new InvalidImageException($"{Path}: unexpected end of file at offset 0x{offset + done:x}");
-            }
-
-            done += n;
+            throw new InvalidImageException($"{Path}: unexpected end of file at offset 0x{offset + done:x}");
         }
     }
 

@@ -37,7 +37,7 @@ internal sealed class Qcow2Decompressor(int compressionType, int clusterSize, Qc
             using Stream decoder = compressionType == 0
                 ? new DeflateStream(source, CompressionMode.Decompress)
                 : new DecompressionStream(source, checkEndOfStream: false);
-            produced = ReadFully(decoder, _output);
+            produced = decoder.ReadAtLeast(_output, _output.Length, throwOnEndOfStream: false);
         }
         catch (Exception e) when (e is InvalidDataException or ZstdException or IOException)
         {
@@ -56,21 +56,4 @@ internal sealed class Qcow2Decompressor(int compressionType, int clusterSize, Qc
 
     /// <summary>Drops the cached cluster (host clusters may be reused after a write).</summary>
     public void Invalidate() => _cached = false;
-
-    private static int ReadFully(Stream decoder, Span<byte> output)
-    {
-        var total = 0;
-        while (total < output.Length)
-        {
-            var n = decoder.Read(output[total..]);
-            if (n == 0)
-            {
-                break;
-            }
-
-            total += n;
-        }
-
-        return total;
-    }
 }

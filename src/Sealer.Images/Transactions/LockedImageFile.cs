@@ -58,16 +58,10 @@ internal sealed class LockedImageFile : IHostFile
     public void Read(long offset, Span<byte> destination)
     {
         BlockDeviceGuard.CheckRange(Path ?? "image", offset, destination.Length, Length);
-        var done = 0;
-        while (done < destination.Length)
+        var done = PositionalRead.Fill(Handle, destination, offset);
+        if (done < destination.Length)
         {
-            var n = RandomAccess.Read(Handle, destination[done..], offset + done);
-            if (n <= 0)
-            {
-                throw new InvalidImageException($"{Path}: unexpected end of file at offset 0x{offset + done:x}");
-            }
-
-            done += n;
+            throw new InvalidImageException($"{Path}: unexpected end of file at offset 0x{offset + done:x}");
         }
     }
 

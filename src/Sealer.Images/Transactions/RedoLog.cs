@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
 using Sealer.Core.Checksums;
+using Sealer.Images.Host;
 
 namespace Sealer.Images.Transactions;
 
@@ -230,16 +231,10 @@ internal sealed class RedoLog
 
     private static void ReadExactly(SafeFileHandle file, Span<byte> destination, long offset)
     {
-        var done = 0;
-        while (done < destination.Length)
+        var done = PositionalRead.Fill(file, destination, offset);
+        if (done < destination.Length)
         {
-            var n = RandomAccess.Read(file, destination[done..], offset + done);
-            if (n <= 0)
-            {
-                throw new EndOfStreamException($"redo log ends early at offset 0x{offset + done:x}");
-            }
-
-            done += n;
+            throw new EndOfStreamException($"redo log ends early at offset 0x{offset + done:x}");
         }
     }
 
