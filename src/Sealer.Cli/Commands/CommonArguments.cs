@@ -5,19 +5,19 @@ namespace Sealer.Cli.Commands;
 /// <summary>Options shared by every verb that opens a guest.</summary>
 internal abstract class CommonArguments
 {
-    [Option('a', "add", HelpText = "Disk image to open (raw or qcow2).")]
+    [Option('a', "add", MetaValue = "IMAGE", HelpText = "Disk image to open (raw or qcow2).")]
     public string? Image { get; set; }
 
-    [Option("dir", HelpText = "A guest tree already unpacked on the host (container rootfs, chroot) instead of an image.")]
+    [Option("dir", MetaValue = "ROOTFS", HelpText = "A guest tree already unpacked on the host (container rootfs, chroot) instead of an image.")]
     public string? Directory { get; set; }
 
-    [Option("format", HelpText = "Image format: raw or qcow2. Default: probe. An explicit raw is never overridden by probing.")]
+    [Option("format", MetaValue = "FORMAT", HelpText = "Image format: raw or qcow2. Default: probe. An explicit raw is never overridden by probing.")]
     public string? Format { get; set; }
 
     [Option("allow-backing", HelpText = "Open backing files outside the image's folder (absolute or ../ names).")]
     public bool AllowBacking { get; set; }
 
-    [Option("root", HelpText = "Device that holds the root file system when several do (e.g. /dev/sda2).")]
+    [Option("root", MetaValue = "DEVICE", HelpText = "Device that holds the root file system when several do (e.g. /dev/sda2).")]
     public string? RootDevice { get; set; }
 
     [Option("json", HelpText = "Print the result as JSON.")]
@@ -25,4 +25,9 @@ internal abstract class CommonArguments
 
     [Option('v', "verbose", HelpText = "Show details, and stack traces on errors.")]
     public bool Verbose { get; set; }
+
+    /// <summary>Words that are not options or their values. Any is a usage error (<see cref="VerbDispatcher"/>): a
+    /// word the parser dropped silently once let `seal foo bar` pass, and a mistyped verb must never run another.</summary>
+    [Value(0, Hidden = true, MetaName = "stray words")]
+    public IEnumerable<string> StrayWords { get; set; } = [];
 }

@@ -22,8 +22,8 @@ internal static class SealCommand
             Hostname = arguments.Hostname,
             MachineId = ParseMachineIdMode(arguments.MachineId),
             KeepCloudInitSeed = !arguments.RemoveCloudInitSeed,
-            KeepUserAccounts = [.. arguments.KeepUserAccounts],
-            RemoveUserAccounts = [.. arguments.RemoveUserAccounts],
+            KeepUserAccounts = [.. SealArguments.SplitList(arguments.KeepUserAccounts)],
+            RemoveUserAccounts = [.. SealArguments.SplitList(arguments.RemoveUserAccounts)],
         };
         SealOptionsValidation.Check(options, operations);
         var target = ChooseTarget(arguments);
@@ -78,8 +78,8 @@ internal static class SealCommand
 
     private static IReadOnlyList<ISealOperation> SelectOperations(SealArguments arguments, OperationRegistry registry)
     {
-        var enable = string.Join(',', arguments.Enable);
-        var operations = string.Join(',', arguments.Operations);
+        var enable = string.Join(',', SealArguments.SplitList(arguments.Enable));
+        var operations = string.Join(',', SealArguments.SplitList(arguments.Operations));
         if (enable.Length > 0 && operations.Length > 0)
         {
             throw new UsageException("--enable and --operations cannot be combined");
