@@ -21,15 +21,16 @@ public sealed record SealReport(DateTimeOffset StartedAt, DateTimeOffset Finishe
         JsonSerializer.Deserialize(json, SealJsonContext.Default.SealReport)
         ?? throw new JsonException("seal report: JSON is null");
 
-    /// <summary>One line per action (<c>operation: kind path (size)</c>), warning and failure, then a summary line.</summary>
-    public string ToText()
+    /// <summary>One line per action (<c>operation: verb path (size)</c>, see <see cref="SealActionWords"/>), warning and
+    /// failure, then a summary line. A dry run says the same in the conditional ("would delete").</summary>
+    public string ToText(bool dryRun = false)
     {
         var text = new StringBuilder();
         foreach (var op in Operations)
         {
             foreach (var action in op.Actions)
             {
-                text.Append(CultureInfo.InvariantCulture, $"{action.Operation}: {KindWord(action.Kind)} {action.Path} ({action.Size} {(action.Size == 1 ? "byte" : "bytes")})\n");
+                text.Append(SealActionWords.Line(action, dryRun)).Append('\n');
             }
 
             foreach (var warning in op.Warnings)
@@ -45,7 +46,15 @@ public sealed record SealReport(DateTimeOffset StartedAt, DateTimeOffset Finishe
 
         var applied = Operations.Count(o => o.Status == OperationStatus.Applied);
         var notApplicable = Operations.Where(o => o.Status == OperationStatus.NotApplicable).Select(o => o.Name).ToList();
-        text.Append(CultureInfo.InvariantCulture, $"{applied} operations applied, {AllActions.Count()} changes");
+        var changes = AllActions.Count();
+        if (dryRun)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{applied} operations would apply {changes} changes");
+        }
+        else
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{applied} operations applied, {changes} changes");
+        }
         if (notApplicable.Count > 0)
         {
             text.Append(CultureInfo.InvariantCulture, $"; not applicable: {string.Join(", ", notApplicable)}");
@@ -60,6 +69,7 @@ public sealed record SealReport(DateTimeOffset StartedAt, DateTimeOffset Finishe
         return text.Append('\n').ToString();
     }
 
+    /// <summary>The kind's stable JSON name ("deleted-tree"); people read <see cref="SealActionWords.Verb"/>.</summary>
     internal static string KindWord(SealActionKind kind) => kind switch
     {
         SealActionKind.Deleted => "deleted",

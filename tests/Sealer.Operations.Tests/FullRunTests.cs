@@ -72,7 +72,7 @@ public sealed class FullRunTests
         Assert.That(fs.Text("/etc/netplan/60-static.yaml"), Does.Not.Contain("macaddress"));
         Assert.That(fs.Exists("/var/lib/cloud/seed/nocloud/meta-data"), Is.True);
         Assert.That(fs.Exists("/etc/systemd/system/sealer-ssh-keygen.service"), Is.True, "host keys come back even where cloud-init finds no datasource");
-        Assert.That(report.ToText(), Does.Contain("cloud-init: deleted /etc/netplan/50-cloud-init.yaml ("));
+        Assert.That(report.ToText(), Does.Contain("cloud-init: delete /etc/netplan/50-cloud-init.yaml ("));
     }
 
     [Test]

@@ -89,9 +89,14 @@ public sealed class SealRunnerTests
         var (fs, guest) = GuestTrees.Debian12();
         var report = SealRunner.Run(fs, guest, OperationSelection.Parse("machine-id,bash-history").Resolve(OperationRegistry.CreateDefault()), new SealOptions());
         Assert.That(report.ToText(), Is.EqualTo(
-            "bash-history: deleted /root/.bash_history (22 bytes)\n" +
-            "bash-history: deleted /home/alice/.bash_history (3 bytes)\n" +
-            "machine-id: truncated /etc/machine-id (33 bytes)\n" +
+            "bash-history: delete /root/.bash_history (22 bytes)\n" +
+            "bash-history: delete /home/alice/.bash_history (3 bytes)\n" +
+            "machine-id: truncate /etc/machine-id (33 bytes)\n" +
             "2 operations applied, 3 changes\n"));
+        Assert.That(report.ToText(dryRun: true), Is.EqualTo(
+            "bash-history: would delete /root/.bash_history (22 bytes)\n" +
+            "bash-history: would delete /home/alice/.bash_history (3 bytes)\n" +
+            "machine-id: would truncate /etc/machine-id (33 bytes)\n" +
+            "2 operations would apply 3 changes\n"));
     }
 }

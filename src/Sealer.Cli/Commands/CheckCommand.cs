@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Sealer.Cli.Reports;
 using Sealer.Operations;
 
@@ -21,22 +20,28 @@ internal static class CheckCommand
         var registry = OperationRegistry.CreateDefault();
         using var session = GuestOpening.Open(arguments);
         var report = SealRunner.Run(session.Guest.Root, session.Guest.Info, OperationSelection.Defaults.Resolve(registry), new Operations.SealOptions());
-        var findings = report.AllActions.Where(a => !NotIdentifying.Contains(a.Operation)).Select(a => new CheckFinding(a.Operation, a.Path, a.Kind.ToString().ToLowerInvariant(), a.Size)).ToList();
-        var failures = report.Operations.Where(o => o.Status == OperationStatus.Failed).Select(o => $"{o.Name}: {o.Error}").ToList();
+        var findings = report.AllActions.Where(a => !NotIdentifying.Contains(a.Operation)).ToList();
+        var failures = report.Operations.Where(o => o.Status == OperationStatus.Failed).Select(o => new CheckErrorJson(o.Name, o.Error ?? "failed")).ToList();
         if (arguments.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(new CheckReport(arguments.Image ?? arguments.Directory ?? string.Empty, findings.Count == 0 && failures.Count == 0, findings, failures), JsonOutput.Options));
+            output.WriteLine(JsonOutput.Serialize(new CheckJson(
+                findings.Count == 0 && failures.Count == 0,
+                SourceJson.From(session),
+                GuestJson.From(session.Guest.Info),
+                [.. findings.Select(ActionJson.From)],
+                failures)));
         }
         else
         {
-            foreach (var f in findings)
+            // The same words as `seal --dry-run` (SealActionWords): "identifying: machine-id: would truncate ...".
+            foreach (var finding in findings)
             {
-                output.WriteLine($"identifying: {f.Operation}: {f.Path} (would be {f.WouldBe}, {f.Size} bytes)");
+                output.WriteLine($"identifying: {SealActionWords.Line(finding, dryRun: true)}");
             }
 
             foreach (var failure in failures)
             {
-                output.WriteLine($"error: {failure}");
+                output.WriteLine($"error: {failure.Operation}: {failure.Error}");
             }
 
             output.WriteLine(findings.Count == 0 && failures.Count == 0
@@ -47,7 +52,3 @@ internal static class CheckCommand
         return findings.Count == 0 && failures.Count == 0 ? ExitCodes.Success : ExitCodes.Findings;
     }
 }
-
-internal sealed record CheckFinding(string Operation, string Path, string WouldBe, long Size);
-
-internal sealed record CheckReport(string Source, bool Clean, IReadOnlyList<CheckFinding> Findings, IReadOnlyList<string> Errors);

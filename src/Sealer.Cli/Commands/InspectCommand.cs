@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Sealer.Cli.Pipeline;
 using Sealer.Cli.Reports;
 
@@ -13,7 +12,7 @@ internal static class InspectCommand
         var report = InspectionReport.Build(session);
         if (options.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(report, JsonOutput.Options));
+            output.WriteLine(JsonOutput.Serialize(report.ToJson()));
         }
         else
         {

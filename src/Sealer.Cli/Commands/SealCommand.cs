@@ -26,7 +26,9 @@ internal static class SealCommand
             RemoveUserAccounts = [.. SealArguments.SplitList(arguments.RemoveUserAccounts)],
         };
         SealOptionsValidation.Check(options, operations);
-        var target = ChooseTarget(arguments);
+        // A dry run reports the target a real run would write, and writes nothing.
+        var intended = ChooseTarget(arguments);
+        var target = arguments.DryRun ? new CommitTarget(CommitMode.Discard) : intended;
 
         using var session = GuestOpening.Open(arguments);
         var report = SealRunner.Run(session.Guest.Root, session.Guest.Info, operations, options, time: SealerClock.FromEnvironment());
@@ -39,7 +41,7 @@ internal static class SealCommand
 
         if (arguments.Json)
         {
-            output.WriteLine(report.ToJson());
+            output.WriteLine(JsonOutput.Serialize(SealJson.From(report, arguments.DryRun, session, intended)));
         }
         else
         {
@@ -56,7 +58,7 @@ internal static class SealCommand
             output.WriteLine("DRY RUN: no changes written");
         }
 
-        output.Write(report.ToText());
+        output.Write(report.ToText(arguments.DryRun));
         if (!report.Succeeded)
         {
             output.WriteLine("nothing was written");
@@ -107,11 +109,6 @@ internal static class SealCommand
 
     private static CommitTarget ChooseTarget(SealArguments arguments)
     {
-        if (arguments.DryRun)
-        {
-            return new CommitTarget(CommitMode.Discard);
-        }
-
         var format = arguments.OutputFormat ?? "qcow2";
         if (format is not "qcow2" and not "raw")
         {

@@ -1,3 +1,4 @@
+using Sealer.Core.Errors;
 using Sealer.Core.FileSystems;
 using Sealer.Core.IO;
 using Sealer.Ext4;
@@ -47,16 +48,7 @@ internal sealed class GuestSession : IDisposable
             session.PartitionTable = PartitionTableReader.Read(session.Overlay);
             var detected = DetectFileSystems(session.Overlay, session.PartitionTable);
             session.FileSystems = detected;
-            var candidates = detected
-                .Where(d => d.Identity is not null)
-                .Select(d => new CandidateFileSystem(
-                    d.DeviceName,
-                    d.Partition?.Number,
-                    d.Partition?.PartUuid,
-                    d.Partition?.Name,
-                    d.Identity!,
-                    () => Ext4FileSystem.Open(d.Device, writable: true, clock)))
-                .ToList();
+            var candidates = detected.Select(d => ToCandidate(d, clock)).ToList();
             session.Guest = GuestAssembler.Assemble(candidates, rootDevice);
             session._owned.Add(session.Guest);
             return session;
@@ -84,23 +76,52 @@ internal sealed class GuestSession : IDisposable
         }
     }
 
-    /// <summary>Probes every partition (or the whole disk when there is no table) for a file system Sealer can read.</summary>
+    /// <summary>Probes every partition (or the whole disk when there is no table) for a file system Sealer can read,
+    /// and where there is none, for what is there instead (xfs, LVM, LUKS, ...), so that it can be named.</summary>
     private static List<DetectedFileSystem> DetectFileSystems(IBlockDevice disk, PartitionTable table)
     {
-        var result = new List<DetectedFileSystem>();
         if (table.Partitions.Count == 0)
         {
-            result.Add(new DetectedFileSystem(CandidateFileSystem.LinuxDeviceName(0, null), null, disk, Ext4FileSystem.Probe(disk)));
-            return result;
+            return [Detect(CandidateFileSystem.LinuxDeviceName(0, null), null, disk)];
         }
 
-        foreach (var partition in table.Partitions.Where(p => !p.IsExtendedContainer))
+        return table.Partitions
+            .Where(p => !p.IsExtendedContainer)
+            .Select(p => Detect(CandidateFileSystem.LinuxDeviceName(0, p.Number), p, disk.OpenPartition(p)))
+            .ToList();
+
+        static DetectedFileSystem Detect(string name, Partition? partition, IBlockDevice device) =>
+            Ext4FileSystem.Probe(device) is { } identity
+                ? new DetectedFileSystem(name, partition, device, identity)
+                : new DetectedFileSystem(name, partition, device, null) { Unsupported = StorageProber.Probe(device) };
+    }
+
+    /// <summary>Every partition is offered to the assembler, so that its errors can name them all; only ext2/3/4 ones
+    /// can be opened.</summary>
+    private static CandidateFileSystem ToCandidate(DetectedFileSystem detected, TimeProvider clock)
+    {
+        if (detected.Identity is { } identity)
         {
-            var device = disk.OpenPartition(partition);
-            result.Add(new DetectedFileSystem(CandidateFileSystem.LinuxDeviceName(0, partition.Number), partition, device, Ext4FileSystem.Probe(device)));
+            return new CandidateFileSystem(
+                detected.DeviceName,
+                detected.Partition?.Number,
+                detected.Partition?.PartUuid,
+                detected.Partition?.Name,
+                identity,
+                () => Ext4FileSystem.Open(detected.Device, writable: true, clock));
         }
 
-        return result;
+        var description = detected.Unsupported?.Description ?? "no file system Sealer recognises";
+        return new CandidateFileSystem(
+            detected.DeviceName,
+            detected.Partition?.Number,
+            detected.Partition?.PartUuid,
+            detected.Partition?.Name,
+            detected.Unsupported?.ToIdentity() ?? new FileSystemIdentity(GuestAssembler.UnknownType, null, null),
+            () => throw new UnsupportedFeatureException($"{detected.DeviceName}: {description}: not supported (Sealer opens ext2/ext3/ext4 only)"))
+        {
+            Unsupported = description,
+        };
     }
 
     /// <summary>
@@ -124,5 +145,8 @@ internal sealed class GuestSession : IDisposable
     }
 }
 
-/// <summary>A partition (or whole disk) and the file system found on it, if any.</summary>
-internal sealed record DetectedFileSystem(string DeviceName, Partition? Partition, IBlockDevice Device, FileSystemIdentity? Identity);
+/// <summary>A partition (or whole disk) and the file system found on it, if any; else what else is there, if known.</summary>
+internal sealed record DetectedFileSystem(string DeviceName, Partition? Partition, IBlockDevice Device, FileSystemIdentity? Identity)
+{
+    public StorageSignature? Unsupported { get; init; }
+}

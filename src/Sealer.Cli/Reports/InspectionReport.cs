@@ -3,37 +3,36 @@ using Sealer.Guest.Inspection;
 
 namespace Sealer.Cli.Reports;
 
-/// <summary>Everything `inspect` prints, in a shape that serialises to JSON as is.</summary>
+/// <summary>Everything `inspect` prints: <see cref="WriteText"/> for people, <see cref="ToJson"/> for programs.</summary>
 internal sealed record InspectionReport(
-    string Source,
-    string? ImageFormat,
-    IReadOnlyList<string> Chain,
+    SourceJson Source,
     string? PartitionScheme,
-    IReadOnlyList<PartitionLine> Partitions,
-    IReadOnlyList<MountLine> Mounts,
+    IReadOnlyList<PartitionJson> Partitions,
+    IReadOnlyList<MountJson> Mounts,
     GuestInfo Os,
     IdentityFacts Identity,
     IReadOnlyList<string> Warnings)
 {
+    public string? ImageFormat => Source.Format;
+
+    public IReadOnlyList<string> Chain => Source.BackingFiles;
+
     public static InspectionReport Build(GuestSession session)
     {
         var partitions = session.FileSystems
-            .Select(f => new PartitionLine(
+            .Select(f => new PartitionJson(
+                f.Partition?.Number,
                 f.DeviceName,
                 f.Partition?.Offset ?? 0,
                 f.Device.Length,
                 f.Partition?.TypeGuid?.ToString() ?? (f.Partition?.MbrType is byte t ? $"0x{t:x2}" : null),
                 f.Partition?.Name,
-                f.Identity?.Type ?? "unknown",
-                f.Identity?.Uuid,
-                f.Identity?.Label))
+                FileSystemJson.From(f)))
             .ToList();
-        var mounts = session.Guest.Mounts.Select(m => new MountLine(m.MountPoint, m.DeviceName, m.Identity.Type)).ToList();
+        var mounts = session.Guest.Mounts.Select(m => new MountJson(m.MountPoint, m.DeviceName, m.Identity.Type)).ToList();
         var warnings = session.PartitionTable?.Warnings.Concat(session.Guest.Warnings).ToList() ?? session.Guest.Warnings.ToList();
         return new InspectionReport(
-            session.Source,
-            session.Image?.Format,
-            session.Image?.Chain ?? [],
+            SourceJson.From(session),
             session.PartitionTable?.Scheme.ToString().ToLowerInvariant(),
             partitions,
             mounts,
@@ -42,10 +41,22 @@ internal sealed record InspectionReport(
             warnings);
     }
 
+    public InspectJson ToJson() => new(
+        Source,
+        PartitionScheme,
+        Partitions,
+        Mounts,
+        OsJson.From(Os),
+        MachineIdJson.From(Identity.MachineId),
+        Identity.DbusMachineId is { } dbus ? MachineIdJson.From(dbus) : null,
+        Identity.HostKeys,
+        new CloudInitJson(Identity.CloudInit.State, Identity.CloudInit.Instances),
+        Warnings);
+
     public void WriteText(TextWriter output)
     {
-        output.WriteLine($"source:     {Source}" + (ImageFormat is null ? string.Empty : $" ({ImageFormat})"));
-        foreach (var backing in Chain.Skip(1))
+        output.WriteLine($"source:     {Source.Path}" + (ImageFormat is null ? string.Empty : $" ({ImageFormat})"));
+        foreach (var backing in Chain)
         {
             output.WriteLine($"backing:    {backing}");
         }
@@ -57,7 +68,9 @@ internal sealed record InspectionReport(
 
         foreach (var p in Partitions)
         {
-            output.WriteLine($"  {p.Device,-12} {p.Offset,14} {p.Length,14}  {p.FileSystem,-8} {p.Uuid ?? "-"}  {p.Label ?? string.Empty}{(p.Name is null ? string.Empty : $" name={p.Name}")}");
+            var fs = p.FileSystem;
+            output.WriteLine($"  {p.Device,-12} {p.Offset,14} {p.Length,14}  {fs.Type,-8} {fs.Uuid ?? "-"}  {fs.Label ?? string.Empty}{(p.Name is null ? string.Empty : $" name={p.Name}")}"
+                + (fs.Supported ? string.Empty : $"  ({fs.Detail}: not supported)"));
         }
 
         foreach (var m in Mounts)
@@ -67,12 +80,13 @@ internal sealed record InspectionReport(
 
         output.WriteLine($"os:         {Os.PrettyName ?? Os.DistroId} (family {Os.Family.ToString().ToLowerInvariant()}, version {Os.VersionId ?? "?"})");
         output.WriteLine($"systemd:    {(Os.SystemdVersion is int v ? v.ToString(System.Globalization.CultureInfo.InvariantCulture) : "not found")}");
-        output.WriteLine($"network:    {Os.NetworkStacks}");
+        var stacks = OsJson.From(Os).NetworkStacks;
+        output.WriteLine($"network:    {(stacks.Count == 0 ? "none" : string.Join(", ", stacks).ToLowerInvariant())}");
         output.WriteLine($"hostname:   {Os.Hostname ?? "(none)"}");
-        output.WriteLine($"machine-id: {Identity.MachineIdState}");
-        if (Identity.DbusMachineIdState is not null)
+        output.WriteLine($"machine-id: {Identity.MachineId.Describe()}");
+        if (Identity.DbusMachineId is { } dbus)
         {
-            output.WriteLine($"dbus id:    {Identity.DbusMachineIdState}");
+            output.WriteLine($"dbus id:    {dbus.Describe()}");
         }
 
         output.WriteLine($"ssh server: {(Os.HasSshServer ? "installed" : "not found")}");
@@ -81,14 +95,10 @@ internal sealed record InspectionReport(
             output.WriteLine($"host key:   {key.Fingerprint} {key.Type} {key.Path}");
         }
 
-        output.WriteLine($"cloud-init: {Identity.CloudInitState}");
+        output.WriteLine($"cloud-init: {Identity.CloudInit.Describe()}");
         foreach (var w in Warnings)
         {
             output.WriteLine($"warning:    {w}");
         }
     }
 }
-
-internal sealed record PartitionLine(string Device, long Offset, long Length, string? Type, string? Name, string FileSystem, string? Uuid, string? Label);
-
-internal sealed record MountLine(string MountPoint, string Device, string FileSystem);

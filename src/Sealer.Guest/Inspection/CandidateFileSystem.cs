@@ -20,6 +20,10 @@ public sealed record CandidateFileSystem(
     FileSystemIdentity Identity,
     Func<IFileSystem> Open)
 {
+    /// <summary>Set when the device holds something Sealer does not open ("xfs", "LVM2 physical volume (volume group
+    /// rhel)", or "no file system Sealer recognises"): named in errors, never opened as a root or mount.</summary>
+    public string? Unsupported { get; init; }
+
     /// <summary>The name Linux gives disk <paramref name="diskIndex"/> (0 = sda, 25 = sdz, 26 = sdaa) and
     /// partition <paramref name="partitionNumber"/> (null = the whole disk): "/dev/sda1", "/dev/sdb".</summary>
     public static string LinuxDeviceName(int diskIndex, int? partitionNumber)

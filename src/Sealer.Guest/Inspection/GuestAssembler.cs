@@ -104,7 +104,9 @@ public static class GuestAssembler
         return roots.Count switch
         {
             0 => throw new GuestAssemblyException(
-                $"guest: no operating system found: no file system has /etc/os-release or /usr/lib/os-release (looked at: {Describe(candidates)})"
+                $"guest: no operating system found: no ext2/ext3/ext4 file system has /etc/os-release or /usr/lib/os-release"
+                + string.Concat(candidates.Where(c => c.Unsupported is not null && c.Identity.Type != UnknownType).Select(c => $"; {Where(c)}: {c.Unsupported}: not supported"))
+                + $" (looked at: {Describe(candidates)})"
                 + (openers.Failures.Count > 0 ? "; " + string.Join("; ", openers.Failures) : string.Empty)),
             1 => roots[0],
             _ => throw new GuestAssemblyException(
@@ -225,6 +227,12 @@ public static class GuestAssembler
             }
         }
     }
+
+    /// <summary>The type a candidate has when no signature at all was recognised on it.</summary>
+    public const string UnknownType = "unknown";
+
+    private static string Where(CandidateFileSystem candidate) =>
+        candidate.PartitionNumber is int number ? $"partition {number}" : $"{candidate.DeviceName} (whole disk)";
 
     private static string Describe(IReadOnlyList<CandidateFileSystem> candidates) =>
         candidates.Count == 0 ? "none" : string.Join(", ", candidates.Select(c => $"{c.DeviceName} {c.Identity.Type}"));

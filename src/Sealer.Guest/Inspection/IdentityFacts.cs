@@ -3,12 +3,14 @@ using Sealer.Core.FileSystems;
 
 namespace Sealer.Guest.Inspection;
 
-/// <summary>Facts about a guest's identity that inspect prints: machine-id state, SSH host key fingerprints, cloud-init.</summary>
+/// <summary>Facts about a guest's identity that inspect prints: machine-id state, SSH host key fingerprints, cloud-init.
+/// Structured (state plus value), so JSON carries data; <see cref="MachineIdFact.Describe"/> and
+/// <see cref="CloudInitFact.Describe"/> make the text form.</summary>
 public sealed record IdentityFacts(
-    string MachineIdState,
-    string? DbusMachineIdState,
+    MachineIdFact MachineId,
+    MachineIdFact? DbusMachineId,
     IReadOnlyList<HostKeyFingerprint> HostKeys,
-    string CloudInitState)
+    CloudInitFact CloudInit)
 {
     public static IdentityFacts Read(GuestRoot root) => new(
         DescribeMachineId(root, "/etc/machine-id"),
@@ -29,31 +31,30 @@ public sealed record IdentityFacts(
         }
     }
 
-    /// <summary>"missing", "empty (new ID at boot)", "uninitialized (first boot)", "symlink -> X" or "set (ID)".</summary>
-    private static string DescribeMachineId(GuestRoot root, string path)
+    private static MachineIdFact DescribeMachineId(GuestRoot root, string path)
     {
         var status = LStat(root, path);
         if (status is null)
         {
-            return "missing";
+            return new MachineIdFact(MachineIdState.Missing, null);
         }
 
         if (status.Value.Kind == FileKind.Symlink)
         {
-            return $"symlink -> {root.ReadLink(path)}";
+            return new MachineIdFact(MachineIdState.Symlink, root.ReadLink(path));
         }
 
         if (status.Value.Kind != FileKind.Regular)
         {
-            return $"not a regular file ({status.Value.Kind})";
+            return new MachineIdFact(MachineIdState.NotRegular, status.Value.Kind.ToString().ToLowerInvariant());
         }
 
         var text = (GuestFiles.ReadSmallText(root, path) ?? string.Empty).Trim();
         return text.Length switch
         {
-            0 => "empty (systemd makes a new ID at boot)",
-            _ when text == "uninitialized" => "uninitialized (first boot)",
-            _ => $"set ({text})",
+            0 => new MachineIdFact(MachineIdState.Empty, null),
+            _ when text == "uninitialized" => new MachineIdFact(MachineIdState.Uninitialized, null),
+            _ => new MachineIdFact(MachineIdState.Set, text),
         };
     }
 
@@ -77,21 +78,61 @@ public sealed record IdentityFacts(
         return keys;
     }
 
-    private static string DescribeCloudInit(GuestRoot root)
+    private static CloudInitFact DescribeCloudInit(GuestRoot root)
     {
         if (!GuestInspector.HasCloudInit(root))
         {
-            return "not installed";
+            return new CloudInitFact(CloudInitState.NotInstalled, []);
         }
 
-        var instances = GuestFiles.ListOrEmpty(root, "/var/lib/cloud/instances").Select(e => e.Name).ToList();
-        if (instances.Count > 0)
-        {
-            return $"ran before (instances: {string.Join(", ", instances)})";
-        }
-
-        return LStat(root, "/var/lib/cloud/instance") is not null ? "ran before" : "clean (runs at next boot)";
+        var instances = GuestFiles.ListOrEmpty(root, "/var/lib/cloud/instances").Select(e => e.Name).Order(StringComparer.Ordinal).ToList();
+        return instances.Count > 0 || LStat(root, "/var/lib/cloud/instance") is not null
+            ? new CloudInitFact(CloudInitState.RanBefore, instances)
+            : new CloudInitFact(CloudInitState.Clean, []);
     }
+}
+
+public enum MachineIdState
+{
+    Missing,
+    Empty,
+    Uninitialized,
+    Set,
+    Symlink,
+    NotRegular,
+}
+
+/// <summary>A machine-id file's state; <see cref="Value"/> is the ID (set), the link target (symlink), the file
+/// kind (not-regular), else null.</summary>
+public sealed record MachineIdFact(MachineIdState State, string? Value)
+{
+    public string Describe() => State switch
+    {
+        MachineIdState.Missing => "missing",
+        MachineIdState.Empty => "empty (systemd makes a new ID at boot)",
+        MachineIdState.Uninitialized => "uninitialized (first boot)",
+        MachineIdState.Set => $"set ({Value})",
+        MachineIdState.Symlink => $"symlink -> {Value}",
+        _ => $"not a regular file ({Value})",
+    };
+}
+
+public enum CloudInitState
+{
+    NotInstalled,
+    Clean,
+    RanBefore,
+}
+
+/// <summary>cloud-init's state: not installed, clean (runs at the next boot), or ran before (with its instance IDs).</summary>
+public sealed record CloudInitFact(CloudInitState State, IReadOnlyList<string> Instances)
+{
+    public string Describe() => State switch
+    {
+        CloudInitState.NotInstalled => "not installed",
+        CloudInitState.Clean => "clean (runs at next boot)",
+        _ => Instances.Count > 0 ? $"ran before (instances: {string.Join(", ", Instances)})" : "ran before",
+    };
 }
 
 /// <summary>An SSH host public key and its OpenSSH-style SHA256 fingerprint.</summary>
