@@ -181,7 +181,7 @@ public static class StorageProber
         var mdaSize = ReadLe64(header, 32);
         var textOffset = ReadLe64(header, LvmRawLocnOffset);
         var textSize = ReadLe64(header, LvmRawLocnOffset + 8);
-        if (textOffset == 0 || textSize == 0 || textOffset >= mdaSize || mdaStart + textOffset >= (ulong)device.Length)
+        if (textOffset == 0 || textSize == 0 || textOffset >= mdaSize || textOffset >= (ulong)device.Length - mdaStart)
         {
             return null;
         }
