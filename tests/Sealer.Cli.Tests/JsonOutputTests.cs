@@ -112,6 +112,24 @@ public sealed class JsonOutputTests
     }
 
     [Test]
+    public void DirectoryTree_EveryDocumentMatchesItsSchema()
+    {
+        using var temp = new TempDirectory();
+        var tree = temp.File("rootfs");
+        ExternalTool.Check(Path.Combine(TestImages.RepositoryRoot, "testimages", "make-guest-tree.sh"), "alpine", tree);
+
+        var inspect = Validate("inspect", SealerProcess.RunOk("inspect", "--dir", tree, "--json").StdOut);
+        Assert.That(inspect["source"]!["type"]!.GetValue<string>(), Is.EqualTo("directory"));
+        Assert.That(inspect["source"]!["format"], Is.Null);
+        Assert.That(inspect["partitions"]!.AsArray(), Is.Empty);
+        Assert.That(inspect["os"]!["family"]!.GetValue<string>(), Is.EqualTo("alpine"));
+        Validate("check", SealerProcess.Run("check", "--dir", tree, "--json").StdOut);
+        var dry = Validate("seal", SealerProcess.RunOk("seal", "--dir", tree, "--dry-run", "--json").StdOut);
+        Assert.That(dry["target"]!["mode"]!.GetValue<string>(), Is.EqualTo("in-place"));
+        Assert.That(dry["target"]!["path"]!.GetValue<string>(), Is.EqualTo(tree));
+    }
+
+    [Test]
     public void Json_IsNotHtmlEscaped()
     {
         using var temp = new TempDirectory();
