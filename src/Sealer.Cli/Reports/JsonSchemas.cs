@@ -39,6 +39,16 @@ internal static class JsonSchemas
                     schema.Insert(0, "description", description);
                 }
 
+                // A [Flags] enum is written one flag per array item (OsJson.NetworkStacks): list the single flags.
+                var type = context.TypeInfo.Type;
+                if (type.IsEnum && type.IsDefined(typeof(FlagsAttribute), inherit: false) && node is JsonObject flags)
+                {
+                    flags["enum"] = new JsonArray([.. Enum.GetValues(type).Cast<Enum>()
+                        .Where(v => Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture) != 0)
+                        .Select(v => (JsonNode)JsonNamingPolicy.KebabCaseLower.ConvertName(v.ToString()))]);
+                    flags.Remove("type");
+                }
+
                 return node;
             },
         };
