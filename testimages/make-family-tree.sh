@@ -303,10 +303,9 @@ if [[ $family == ubuntu2404 ]]; then
         - 10.20.0.5/24
       mtu: 9000"
     own 0:0 600 etc/netplan/60-storage.yaml
-    mt /etc/netplan/60-storage.yaml "52:54:00:ab:cd:ef"
-    # still configures the same interface on a clone: matched by the name it was given
-    has /etc/netplan/60-storage.yaml "set-name: stor0"; has /etc/netplan/60-storage.yaml "10.20.0.5/24"
-    has /etc/netplan/60-storage.yaml "name: stor0"
+    # Without the MAC match the stanza would configure nothing on a clone (stor0 exists only through it): kept
+    # unchanged, and the report names the file and line so the operator can match the clone's interface.
+    w /etc/netplan/60-storage.yaml; k /etc/netplan/60-storage.yaml
 fi
 
 # --- keys and tokens -------------------------------------------------------------------------------------

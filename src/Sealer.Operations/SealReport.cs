@@ -44,7 +44,8 @@ public sealed record SealReport(DateTimeOffset StartedAt, DateTimeOffset Finishe
         }
 
         var applied = Operations.Count(o => o.Status == OperationStatus.Applied);
-        var notApplicable = Operations.Where(o => o.Status == OperationStatus.NotApplicable).Select(o => o.Name).ToList();
+        var notApplicable = Operations.Where(o => o.Status == OperationStatus.NotApplicable)
+            .Select(o => o.Reason is null ? o.Name : $"{o.Name} ({o.Reason})").ToList();
         text.Append(CultureInfo.InvariantCulture, $"{applied} operations applied, {AllActions.Count()} changes");
         if (notApplicable.Count > 0)
         {

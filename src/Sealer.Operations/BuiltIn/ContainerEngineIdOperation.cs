@@ -1,0 +1,21 @@
+namespace Sealer.Operations.BuiltIn;
+
+internal sealed class ContainerEngineIdOperation : DeleteGlobsOperation
+{
+    private static readonly string[] Patterns =
+    [
+        "/var/lib/docker/engine-id",
+        "/etc/docker/key.json",
+    ];
+
+    public override string Name => "container-engine-id";
+
+    public override string Heading => "Remove Docker's engine ID and daemon key";
+
+    protected override string Why =>
+        "dockerd identifies the engine by engine-id (and, before Docker 23, by the key pair in key.json): clones " +
+        "sharing it look like one engine to Swarm and to registries. dockerd makes new ones at start. Images, " +
+        "containers, volumes and daemon.json are kept.";
+
+    protected override IReadOnlyList<string> Globs => Patterns;
+}
