@@ -78,6 +78,29 @@ ID_LIKE="suse"'
         ln_s hostname etc/HOSTNAME ;;
 esac
 
+# --- the distribution's own SSH host key generator (what ssh-hostkeys relies on), and ssh-keygen itself --------
+exe usr/bin/ssh-keygen
+case "$family" in
+    debian12|ubuntu2404) made /etc/systemd/system/sealer-ssh-keygen.service ;;  # ssh.service does not make keys
+    fedora40|rhel9) f usr/lib/systemd/system/sshd.service "[Unit]
+Wants=sshd-keygen.target"
+        f usr/lib/systemd/system/sshd-keygen@.service "[Service]
+ExecStart=/usr/libexec/openssh/sshd-keygen %i" ;;
+    sles15) f usr/lib/systemd/system/sshd.service "[Service]
+ExecStartPre=/usr/sbin/sshd-gen-keys-start"
+        f usr/lib/systemd/system/sshd-gen-keys-start.service "[Service]
+ExecStart=/usr/sbin/sshd-gen-keys-start" ;;
+    arch) f usr/lib/systemd/system/sshd.service "[Unit]
+Wants=sshdgenkeys.service"
+        f usr/lib/systemd/system/sshdgenkeys.service "[Service]
+ExecStart=/usr/bin/ssh-keygen -A" ;;
+    alpine) f etc/init.d/sshd "#!/sbin/openrc-run
+start_pre() {
+	ssh-keygen -A
+}"
+        chmod 755 "$out/etc/init.d/sshd" ;;
+esac
+
 # --- what the base tree already carries -----------------------------------------------------------------
 mt /etc/machine-id "$machine_id"
 [[ -L $out/var/lib/dbus/machine-id ]] || m /var/lib/dbus/machine-id

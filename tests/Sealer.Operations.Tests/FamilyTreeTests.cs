@@ -33,6 +33,7 @@ public sealed class FamilyTreeTests
         Assert.That(report.Succeeded, Is.True, report.ToText());
         var after = Snapshot(tree);
         var warnings = report.Operations.SelectMany(o => o.Warnings).ToList();
+        TestContext.Out.WriteLine(report.ToText());
 
         var remaining = new List<string>();
         var broken = new List<string>();

@@ -44,6 +44,13 @@ public sealed class OperationRegistryTests
         Assert.That(ordered[^3..], Is.EqualTo(new[] { "random-seed", "machine-id", "lvm-uuids" }));
     }
 
+    [Test]
+    public void Validation_RejectsAnUnsupportedDefault()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => _ = new OperationRegistry([new UnsupportedDefault()]));
+        Assert.That(e!.Message, Does.Contain("not supported and cannot be a default"));
+    }
+
     [TestCase("Bad_Name", "heading", "desc", "kebab-case")]
     [TestCase("trailing-", "heading", "desc", "kebab-case")]
     [TestCase("ok", "ends with period.", "desc", "trailing period")]
@@ -89,5 +96,24 @@ public sealed class OperationRegistryTests
         public bool AppliesTo(GuestInfo guest) => true;
 
         public void Perform(SealContext context) => perform?.Invoke(context);
+    }
+
+    private sealed class UnsupportedDefault : ISealOperation
+    {
+        public string Name => "never-runs";
+
+        public string Heading => "h";
+
+        public string Description => "d";
+
+        public bool EnabledByDefault => true;
+
+        public int Order => 0;
+
+        public string? Unsupported => "needs something";
+
+        public bool AppliesTo(GuestInfo guest) => false;
+
+        public void Perform(SealContext context) => throw new InvalidOperationException();
     }
 }
