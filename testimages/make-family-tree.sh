@@ -462,6 +462,71 @@ keyserver-options timeout=10"
     made /etc/systemd/system/sealer-pacman-init.service
 fi
 
+# --- enrolled agents, boot loader seed, dropbear, pstore -----------------------------------------------------
+case "$family" in
+    rhel9)
+        f etc/salt/minion_id "$fqdn"; d etc/salt/pki/minion
+        f etc/salt/pki/minion/minion.pem "-----BEGIN RSA PRIVATE KEY-----
+salt $host
+-----END RSA PRIVATE KEY-----"
+        own 0:0 400 etc/salt/pki/minion/minion.pem
+        f etc/salt/pki/minion/minion.pub "salt pub"; f etc/salt/pki/minion/minion_master.pub "master pub"
+        m /etc/salt/minion_id; m /etc/salt/pki/minion/minion.pem; m /etc/salt/pki/minion/minion.pub; m /etc/salt/pki/minion/minion_master.pub
+        f etc/salt/minion "master: salt.example.net"; k /etc/salt/minion
+        k /etc/salt/pki/minion ;;
+    sles15)
+        f etc/chef/client.pem "-----BEGIN RSA PRIVATE KEY-----
+chef $host
+-----END RSA PRIVATE KEY-----"
+        own 0:0 600 etc/chef/client.pem; m /etc/chef/client.pem
+        f etc/chef/client.rb "chef_server_url 'https://chef.example.net/organizations/ops'"; k /etc/chef/client.rb ;;
+    arch)
+        d var/lib/tailscale; f var/lib/tailscale/tailscaled.state '{"_machinekey":"privkey:0123","_profiles":"e30="}'
+        own 0:0 600 var/lib/tailscale/tailscaled.state; m /var/lib/tailscale/tailscaled.state
+        # systemd-boot's seed on the ESP, mounted at /boot on Arch
+        d boot/loader; rnd boot/loader/random-seed 32; own 0:0 600 boot/loader/random-seed; m /boot/loader/random-seed
+        f boot/loader/loader.conf "default arch.conf"; k /boot/loader/loader.conf ;;
+    debian12)
+        d var/lib/zerotier-one; f var/lib/zerotier-one/identity.secret "a1b2c3d4e5:0:secret"; f var/lib/zerotier-one/identity.public "a1b2c3d4e5:0:public"
+        own 0:0 600 var/lib/zerotier-one/identity.secret
+        m /var/lib/zerotier-one/identity.secret; m /var/lib/zerotier-one/identity.public
+        d var/lib/zerotier-one/networks.d; f var/lib/zerotier-one/networks.d/8056c2e21c000001.conf "allowManaged=1"
+        k /var/lib/zerotier-one/networks.d/8056c2e21c000001.conf ;;
+    ubuntu2404)
+        d var/lib/waagent; f var/lib/waagent/ovf-env.xml "<ns0:Environment><UserName>azureuser</UserName></ns0:Environment>"
+        f var/lib/waagent/provisioned ""; f var/lib/waagent/HostingEnvironmentConfig.xml "<HostingEnvironmentConfig/>"
+        own 0:0 600 var/lib/waagent/ovf-env.xml
+        m /var/lib/waagent/ovf-env.xml; m /var/lib/waagent/provisioned; m /var/lib/waagent/HostingEnvironmentConfig.xml
+        f etc/waagent.conf "Provisioning.Agent=auto"; k /etc/waagent.conf
+        d var/lib/landscape/client; rnd var/lib/landscape/client/broker.bpickle 512; m /var/lib/landscape/client/broker.bpickle
+        f etc/landscape/client.conf "[client]
+account_name = example
+url = https://landscape.canonical.com/message-system"
+        k /etc/landscape/client.conf ;;
+    fedora40)
+        d var/lib/amazon/ssm; f var/lib/amazon/ssm/registration '{"ManagedInstanceID":"mi-0123456789abcdef0","Region":"eu-central-1"}'
+        d var/lib/amazon/ssm/Vault/Store; f var/lib/amazon/ssm/Vault/Store/RegistrationKey "private key"
+        own 0:0 600 var/lib/amazon/ssm/registration var/lib/amazon/ssm/Vault/Store/RegistrationKey
+        m /var/lib/amazon/ssm/registration; m /var/lib/amazon/ssm/Vault/Store/RegistrationKey
+        d var/lib/systemd/pstore/1718190000; f var/lib/systemd/pstore/1718190000/dmesg.txt "Oops: kernel panic on $host"
+        m /var/lib/systemd/pstore/1718190000/dmesg.txt
+        d boot/efi/loader; rnd boot/efi/loader/random-seed 32; m /boot/efi/loader/random-seed ;;
+    alpine)
+        d etc/dropbear
+        for t in ed25519 ecdsa; do rnd "etc/dropbear/dropbear_${t}_host_key" 128; own 0:0 600 "etc/dropbear/dropbear_${t}_host_key"; m "/etc/dropbear/dropbear_${t}_host_key"; done
+        f etc/init.d/dropbear "#!/sbin/openrc-run
+check_config() {
+	for type in ed25519 ecdsa; do
+		[ -f /etc/dropbear/dropbear_\${type}_host_key ] || dropbearkey -t \$type -f /etc/dropbear/dropbear_\${type}_host_key
+	done
+}"
+        chmod 755 "$out/etc/init.d/dropbear"
+        f etc/conf.d/dropbear 'DROPBEAR_OPTS="-w -s"'; k /etc/conf.d/dropbear
+        # ifupdown-ng: the DHCP host name and a set MAC, as on Debian
+        sed -i "s/^iface eth0 inet dhcp/iface eth0 inet dhcp\n\thostname $host\n\thwaddress ether $mac/" "$out/etc/network/interfaces"
+        mt /etc/network/interfaces "hostname $host"; mt /etc/network/interfaces "hwaddress"; has /etc/network/interfaces "iface eth0 inet dhcp" ;;
+esac
+
 # --- history of the template -----------------------------------------------------------------------------
 if [[ $family == rhel9 || $family == sles15 || $family == debian12 ]]; then
     vg=$([[ $family == rhel9 ]] && echo rhel || ([[ $family == sles15 ]] && echo system || echo vg0))

@@ -10,6 +10,7 @@ public static class BuiltInOperations
     public static IReadOnlyList<ISealOperation> All { get; } =
     [
         new AbrtDataOperation(),
+        new AgentIdentitiesOperation(),
         new AppHistoryOperation(),
         new BackupFilesOperation(),
         new BashHistoryOperation(),
@@ -22,6 +23,7 @@ public static class BuiltInOperations
         new DhcpClientStateOperation(),
         new DhcpServerStateOperation(),
         new DovecotDataOperation(),
+        new DropbearHostkeysOperation(),
         new FirewallRulesOperation(),
         new FlagReconfigurationOperation(),
         new FsUuidsOperation(),
