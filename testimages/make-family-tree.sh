@@ -504,6 +504,11 @@ account_name = example
 url = https://landscape.canonical.com/message-system"
         k /etc/landscape/client.conf ;;
     fedora40)
+        # an encrypted data volume: its LUKS key is the template's (kept, reported)
+        f etc/crypttab "data UUID=3f9e8d7c-6b5a-4948-8372-615049382716 /etc/cryptsetup-keys.d/data.key luks"
+        w /etc/crypttab; k /etc/crypttab
+        d etc/cryptsetup-keys.d; rnd etc/cryptsetup-keys.d/data.key 64; own 0:0 400 etc/cryptsetup-keys.d/data.key; k /etc/cryptsetup-keys.d/data.key
+        d var/lib/docker/swarm/certificates; f var/lib/docker/swarm/certificates/swarm-node.key "swarm node key"; m /var/lib/docker/swarm/certificates/swarm-node.key
         d var/lib/amazon/ssm; f var/lib/amazon/ssm/registration '{"ManagedInstanceID":"mi-0123456789abcdef0","Region":"eu-central-1"}'
         d var/lib/amazon/ssm/Vault/Store; f var/lib/amazon/ssm/Vault/Store/RegistrationKey "private key"
         own 0:0 600 var/lib/amazon/ssm/registration var/lib/amazon/ssm/Vault/Store/RegistrationKey

@@ -34,6 +34,7 @@ public static class BuiltInOperations
         new KerberosDataOperation(),
         new KerberosHostkeytabOperation(),
         new LogfilesOperation(),
+        new LuksVolumeKeyOperation(),
         new LvmHistoryOperation(),
         new LvmSystemDevicesOperation(),
         new LvmUuidsOperation(),

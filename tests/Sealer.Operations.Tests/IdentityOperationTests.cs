@@ -174,6 +174,31 @@ public sealed class IdentityOperationTests
         }));
     }
 
+    [Test]
+    public void DropbearHostkeys_WarnOnlyWhereNothingMakesNewOnes()
+    {
+        var bare = new InMemoryFileSystem().AddFile("/etc/dropbear/dropbear_ed25519_host_key", "k");
+        var context = Run("dropbear-hostkeys", bare, Debian);
+        Assert.That(bare.Exists("/etc/dropbear/dropbear_ed25519_host_key"), Is.False);
+        Assert.That(context.Warnings.Single(), Does.Contain("-R"));
+
+        var generating = new InMemoryFileSystem().AddFile("/etc/dropbear/dropbear_ed25519_host_key", "k")
+            .AddFile("/etc/default/dropbear", "DROPBEAR_EXTRA_ARGS=\"-R\"\n");
+        Assert.That(Run("dropbear-hostkeys", generating, Debian).Warnings, Is.Empty);
+    }
+
+    [Test]
+    public void LuksVolumeKey_ReportsEachSharedKeyAndKeyFile_NotRandomSwap_ChangesNothing()
+    {
+        var fs = new InMemoryFileSystem().AddFile("/etc/crypttab", "# <name> <device> <key>\ndata UUID=1 /etc/keys/data.key luks\nswap /dev/sda3 /dev/urandom swap\n");
+        var context = Run("luks-volume-key", fs, Debian);
+        Assert.That(Summary(context), Is.Empty);
+        Assert.That(context.Warnings, Is.EqualTo(new[]
+        {
+            "/etc/crypttab line 2: data (UUID=1, key file /etc/keys/data.key) kept: every clone shares its volume key",
+        }));
+    }
+
     /// <summary>Every unit Sealer installs, as the default seal writes it, passes `systemd-analyze verify` against the
     /// sealed tree (with the host's unit directory for the targets, and the commands the units run).</summary>
     [TestCase("/etc/systemd/system/sealer-mailname.service", "/bin/sh")]

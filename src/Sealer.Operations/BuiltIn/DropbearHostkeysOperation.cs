@@ -1,8 +1,9 @@
+using System.Text.RegularExpressions;
 using Sealer.Operations.Systemd;
 
 namespace Sealer.Operations.BuiltIn;
 
-internal sealed class DropbearHostkeysOperation : SealOperationBase
+internal sealed partial class DropbearHostkeysOperation : SealOperationBase
 {
     private const string KeyGlob = "/etc/dropbear/dropbear_*_host_key";
 
@@ -26,9 +27,13 @@ internal sealed class DropbearHostkeysOperation : SealOperationBase
 
         var generators = SystemdUnits.UnitDirectories.Select(d => d + "/dropbear.service").Append("/etc/init.d/dropbear").Append("/etc/default/dropbear")
             .Select(files.ReadAllText).OfType<string>();
-        if (!generators.Any(t => t.Contains("dropbearkey", StringComparison.Ordinal) || t.Contains(" -R", StringComparison.Ordinal)))
+        if (!generators.Any(t => t.Contains("dropbearkey", StringComparison.Ordinal) || CreateKeysOption().IsMatch(t)))
         {
             context.Warn($"{KeyGlob} removed and nothing in the guest makes new ones: start dropbear with -R (DROPBEAR_EXTRA_ARGS in /etc/default/dropbear) or run dropbearkey in each clone");
         }
     }
+
+    /// <summary>dropbear's -R (create host keys as required) as a word of a command line or of DROPBEAR_EXTRA_ARGS.</summary>
+    [GeneratedRegex(@"(^|[\s""'=])-R($|[\s""'])", RegexOptions.Multiline)]
+    private static partial Regex CreateKeysOption();
 }
