@@ -60,9 +60,11 @@ internal sealed class SelfSignedCertificatesOperation : SealOperationBase
             }
         }
 
-        foreach (var path in RegeneratedByPackage)
+        var removed = RegeneratedByPackage.Where(files.DeleteIfExists).ToList();
+        if (removed.Any(p => p.StartsWith("/etc/pki/tls/", StringComparison.Ordinal)) && !SystemdUnits.Exists(files, "httpd-init.service"))
         {
-            files.DeleteIfExists(path);
+            context.Warn("/etc/pki/tls/certs/localhost.crt and its key removed but httpd-init.service (mod_ssl) was not found; " +
+                "whatever used them needs a new certificate in each clone (sscg or openssl req -x509)");
         }
     }
 }
