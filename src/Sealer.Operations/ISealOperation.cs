@@ -25,6 +25,13 @@ public interface ISealOperation
     /// <summary>False means the operation is reported as not applicable and <see cref="Perform"/> is not called.</summary>
     bool AppliesTo(GuestInfo guest);
 
+    /// <summary>Why the operation does nothing on this guest (shown in the report), or null when it applies.</summary>
+    string? NotApplicableReason(GuestInfo guest) => AppliesTo(guest) ? null : "not for this guest";
+
+    /// <summary>Non-null when Sealer never performs the operation (listed for virt-sysprep compatibility only): the
+    /// reason, shown by --list-operations and in the report.</summary>
+    string? Unsupported => null;
+
     /// <summary>Changes the guest through <see cref="SealContext.Files"/> only. Throws a SealerException on failure.</summary>
     void Perform(SealContext context);
 }

@@ -49,6 +49,12 @@ public sealed partial class OperationRegistry
         {
             throw new InvalidOperationException($"operation registry: '{op.Name}' has an empty description");
         }
+
+        // A default must run: one Sealer never performs is never advertised as part of a default seal.
+        if (op.Unsupported is not null && op.EnabledByDefault)
+        {
+            throw new InvalidOperationException($"operation registry: '{op.Name}' is not supported and cannot be a default");
+        }
     }
 
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]

@@ -8,7 +8,11 @@ public sealed record OperationResult(
     OperationStatus Status,
     IReadOnlyList<SealAction> Actions,
     IReadOnlyList<string> Warnings,
-    string? Error);
+    string? Error)
+{
+    /// <summary>Why a not-applicable operation did nothing (unsupported, or not for this guest's family).</summary>
+    public string? Reason { get; init; }
+}
 
 public enum OperationStatus
 {

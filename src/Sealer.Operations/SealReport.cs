@@ -45,7 +45,8 @@ public sealed record SealReport(DateTimeOffset StartedAt, DateTimeOffset Finishe
         }
 
         var applied = Operations.Count(o => o.Status == OperationStatus.Applied);
-        var notApplicable = Operations.Where(o => o.Status == OperationStatus.NotApplicable).Select(o => o.Name).ToList();
+        var notApplicable = Operations.Where(o => o.Status == OperationStatus.NotApplicable)
+            .Select(o => o.Reason is null ? o.Name : $"{o.Name} ({o.Reason})").ToList();
         var changes = AllActions.Count();
         if (dryRun)
         {
@@ -55,6 +56,7 @@ public sealed record SealReport(DateTimeOffset StartedAt, DateTimeOffset Finishe
         {
             text.Append(CultureInfo.InvariantCulture, $"{applied} operations applied, {changes} changes");
         }
+
         if (notApplicable.Count > 0)
         {
             text.Append(CultureInfo.InvariantCulture, $"; not applicable: {string.Join(", ", notApplicable)}");

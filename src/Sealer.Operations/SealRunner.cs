@@ -38,9 +38,10 @@ public static class SealRunner
                 continue;
             }
 
-            if (!op.AppliesTo(guest))
+            if (op.Unsupported is not null || !op.AppliesTo(guest))
             {
-                results.Add(new OperationResult(op.Name, OperationStatus.NotApplicable, [], [], null));
+                var reason = op.Unsupported is { } unsupported ? "not supported: " + unsupported : op.NotApplicableReason(guest);
+                results.Add(new OperationResult(op.Name, OperationStatus.NotApplicable, [], [], null) { Reason = reason });
                 continue;
             }
 

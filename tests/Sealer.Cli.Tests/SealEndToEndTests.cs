@@ -70,7 +70,13 @@ public sealed class SealEndToEndTests
         Assert.That(DiskOracle.Cat(fileSystems[0], "/etc/hostname").Trim(), Is.EqualTo("template01"));
         Assert.That(DiskOracle.Debugfs(fileSystems[1], "ls -p /fedora"), Does.Not.Contain(".bash_history"));
         Assert.That(run.StdOut, Does.Contain("sealed in place"));
-        Assert.That(SealerProcess.Run("check", "-a", image).ExitCode, Is.Zero);
+
+        // check reports everything a default seal would change: the chosen name is the template's, not localhost.
+        var check = SealerProcess.Run("check", "-a", image);
+        Assert.That(check.ExitCode, Is.EqualTo(1), check.ToString());
+        Assert.That(check.StdOut, Does.Contain("identifying: hostname: /etc/hostname"));
+        Assert.That(check.StdOut.Split('\n').Where(l => l.StartsWith("identifying: ", StringComparison.Ordinal)),
+            Is.All.StartWith("identifying: hostname: "), "nothing but the chosen host name may remain");
     }
 
     [Test]

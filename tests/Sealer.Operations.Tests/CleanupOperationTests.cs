@@ -124,15 +124,33 @@ public sealed class CleanupOperationTests
     }
 
     [Test]
-    public void PacctLog_ReplacesAccountingFilesWithAnEmptyPacct()
+    public void PacctLog_RemovesRotatedLogsAndTruncatesPacct_KeepingItsMode()
     {
         var (fs, guest) = GuestTrees.Debian12();
         Assert.That(Summary(Run("pacct-log", fs, guest)), Is.EqualTo(new[]
         {
-            "deleted /var/log/account/pacct", "deleted /var/log/account/pacct.0", "created /var/log/account/pacct",
+            "deleted /var/log/account/pacct.0", "truncated /var/log/account/pacct",
         }));
         Assert.That(fs.Text("/var/log/account/pacct"), Is.Empty);
         Assert.That(fs.TryStat("/var/log/account/pacct")!.Value.Mode, Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead));
+    }
+
+    [Test]
+    public void PacctLog_OnASealedGuest_ChangesNothing()
+    {
+        var (fs, guest) = GuestTrees.Debian12();
+        Run("pacct-log", fs, guest);
+        fs.Mutations.Clear();
+        Assert.That(Summary(Run("pacct-log", fs, guest)), Is.Empty);
+        Assert.That(fs.Mutations, Is.Empty, "an empty pacct must not be deleted and created again");
+    }
+
+    [Test]
+    public void PacctLog_OnlyRotatedLogs_LeaveAnEmptyPacctWithTheirMode()
+    {
+        var fs = new Fakes.InMemoryFileSystem().AddFile("/var/account/pacct.1", "old", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Assert.That(Summary(Run("pacct-log", fs, GuestTrees.Rhel9().Guest)), Is.EqualTo(new[] { "deleted /var/account/pacct.1", "created /var/account/pacct" }));
+        Assert.That(fs.TryStat("/var/account/pacct")!.Value.Mode, Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
     }
 
     [Test]

@@ -69,7 +69,8 @@ public sealed class FullRunTests
         var (fs, guest) = GuestTrees.Ubuntu2404();
         var report = RunDefaults(fs, guest);
         Assert.That(fs.Exists("/etc/netplan/50-cloud-init.yaml"), Is.False, "cloud-init renders it again for the clone");
-        Assert.That(fs.Text("/etc/netplan/60-static.yaml"), Does.Not.Contain("macaddress"));
+        Assert.That(fs.Text("/etc/netplan/60-static.yaml"), Does.Contain("macaddress"), "the operator's renamed stanza is kept, not broken");
+        Assert.That(report.ToText(), Does.Contain("net-hwaddr: warning: /etc/netplan/60-static.yaml line 5:"));
         Assert.That(fs.Exists("/var/lib/cloud/seed/nocloud/meta-data"), Is.True);
         Assert.That(fs.Exists("/etc/systemd/system/sealer-ssh-keygen.service"), Is.True, "host keys come back even where cloud-init finds no datasource");
         Assert.That(report.ToText(), Does.Contain("cloud-init: delete /etc/netplan/50-cloud-init.yaml ("));

@@ -28,34 +28,55 @@ public sealed class NetworkOperationTests
     }
 
     [Test]
-    public void NetHwaddr_Ubuntu_DropsNetplanMacMatchesAndSetName()
+    public void NetHwaddr_Ubuntu_DropsCloudInitsMacMatch_KeepsTheOperatorsRenamedStanzaAndSaysWhere()
     {
         var (fs, guest) = GuestTrees.Ubuntu2404();
+        var operatorFile = fs.Text("/etc/netplan/60-static.yaml");
         var context = Run("net-hwaddr", fs, guest);
-        Assert.That(Summary(context), Is.EqualTo(new[] { "rewritten /etc/netplan/50-cloud-init.yaml", "rewritten /etc/netplan/60-static.yaml" }));
+        Assert.That(Summary(context), Is.EqualTo(new[] { "rewritten /etc/netplan/50-cloud-init.yaml" }));
         Assert.That(fs.Text("/etc/netplan/50-cloud-init.yaml"), Is.EqualTo(
             "# This file is generated from information provided by the datasource.\n" +
             "network:\n    ethernets:\n        enp1s0:\n            dhcp4: true\n    version: 2\n"));
-        Assert.That(fs.Text("/etc/netplan/60-static.yaml"), Is.EqualTo(
-            "network:\n  version: 2\n  ethernets:\n    lan:\n      addresses: [10.1.0.5/24]\n"));
+        Assert.That(fs.Text("/etc/netplan/60-static.yaml"), Is.EqualTo(operatorFile), "without its match, 'lan' would configure nothing on a clone");
+        Assert.That(context.Warnings.Single(), Does.StartWith("/etc/netplan/60-static.yaml line 5: 'lan' matches only the template's MAC address and is renamed to lan0"));
     }
 
     [Test]
     public void Netplan_KeepsMatchWithOtherKeys()
     {
         const string yaml = "network:\n  ethernets:\n    nic:\n      match:\n        macaddress: aa:bb\n        driver: virtio_net\n      set-name: nic0\n";
-        Assert.That(NetplanMacRemover.Rewrite(yaml), Is.EqualTo(
-            "network:\n  ethernets:\n    nic:\n      match:\n        driver: virtio_net\n      set-name: nic0\n"));
+        var result = NetplanMacRemover.Rewrite(yaml, generated: false);
+        Assert.That(result.Text, Is.EqualTo("network:\n  ethernets:\n    nic:\n      match:\n        driver: virtio_net\n      set-name: nic0\n"));
+        Assert.That(result.Kept, Is.Empty);
     }
 
     [Test]
-    public void Netplan_OnlyTheEmptiedBlockLosesItsSetName()
+    public void Netplan_FlowMatchWithOtherKeys_LosesOnlyTheMac()
     {
-        const string yaml = "network:\n  ethernets:\n    a:\n      match:\n        macaddress: aa\n      set-name: a0\n" +
-            "    b:\n      match:\n        driver: e1000\n      set-name: b0\n";
-        Assert.That(NetplanMacRemover.Rewrite(yaml), Is.EqualTo(
-            "network:\n  ethernets:\n    a:\n" +
-            "    b:\n      match:\n        driver: e1000\n      set-name: b0\n"));
+        const string yaml = "network:\n  ethernets:\n    nic:\n      match: {macaddress: \"aa:bb\", driver: virtio_net}\n      set-name: nic0\n";
+        Assert.That(NetplanMacRemover.Rewrite(yaml, generated: false).Text,
+            Is.EqualTo("network:\n  ethernets:\n    nic:\n      match: {driver: virtio_net}\n      set-name: nic0\n"));
+    }
+
+    [Test]
+    public void Netplan_KernelNamedStanza_IsMatchedByItsId_ButSetNameGoesOnlyInCloudInitsFile()
+    {
+        const string yaml = "network:\n  ethernets:\n    eth0:\n      match:\n        macaddress: aa\n      set-name: eth0\n      dhcp4: true\n" +
+            "    enp2s0:\n      match:\n        macaddress: bb\n      addresses: [10.0.0.2/24]\n";
+        var generated = NetplanMacRemover.Rewrite(yaml, generated: true);
+        Assert.That(generated.Text, Is.EqualTo("network:\n  ethernets:\n    eth0:\n      dhcp4: true\n    enp2s0:\n      addresses: [10.0.0.2/24]\n"));
+        Assert.That(generated.Kept, Is.Empty);
+        var operators = NetplanMacRemover.Rewrite(yaml, generated: false);
+        Assert.That(operators.Text, Is.EqualTo("network:\n  ethernets:\n    eth0:\n      match:\n        macaddress: aa\n      set-name: eth0\n      dhcp4: true\n" +
+            "    enp2s0:\n      addresses: [10.0.0.2/24]\n"));
+        Assert.That(operators.Kept.Single(), Does.StartWith("line 4: 'eth0' matches only the template's MAC address and is renamed to eth0"));
+    }
+
+    [Test]
+    public void Netplan_DevicesOwnMacaddress_WhichSetsTheMac_IsDropped()
+    {
+        const string yaml = "network:\n  bridges:\n    br0:\n      macaddress: 02:00:00:00:00:01\n      interfaces: [enp1s0]\n";
+        Assert.That(NetplanMacRemover.Rewrite(yaml, generated: false).Text, Is.EqualTo("network:\n  bridges:\n    br0:\n      interfaces: [enp1s0]\n"));
     }
 
     [Test]
@@ -124,21 +145,25 @@ public sealed class NetworkOperationTests
         Assert.That(fs.Exists("/etc/udev/rules.d/99-local.rules"), Is.True);
     }
 
-    /// <summary>PyYAML as the oracle: every rewritten document must parse, have no macaddress key, no set-name
-    /// without a match, and no empty match.</summary>
+    /// <summary>PyYAML as the oracle: every rewritten document must parse, have no set-name without a match, no
+    /// empty match, and a device-level macaddress nowhere; it prints how many MAC matches are left, which must be the
+    /// number of stanzas the rewrite reported as kept.</summary>
     private const string YamlOracle =
         "import sys, yaml, json\n" +
-        "def walk(n):\n" +
+        "def walk(n, key=None):\n" +
         "    if isinstance(n, dict):\n" +
-        "        assert 'macaddress' not in n, n\n" +
+        "        global left\n" +
+        "        assert key == 'match' or 'macaddress' not in n, n\n" +
         "        assert 'set-name' not in n or 'match' in n, n\n" +
+        "        if isinstance(n.get('match'), dict) and 'macaddress' in n['match']: left += 1\n" +
         "        assert n.get('match', 1) not in (None, {}), n\n" +
-        "        [walk(v) for v in n.values()]\n" +
+        "        [walk(v, k) for k, v in n.items()]\n" +
+        "left = 0\n" +
         "for text in json.load(sys.stdin):\n" +
         "    doc = yaml.safe_load(text)\n" +
         "    assert 'network' in doc, doc\n" +
         "    walk(doc)\n" +
-        "print('ok')\n";
+        "print(left)\n";
 
     private static readonly string[] NetplanSamples =
     [
@@ -153,10 +178,12 @@ public sealed class NetworkOperationTests
     public void Netplan_RewriteIsValidYamlWithoutMacBindings()
     {
         ExternalTool.Require("python3");
-        var input = System.Text.Json.JsonSerializer.Serialize(NetplanSamples.Select(NetplanMacRemover.Rewrite).ToArray());
+        var results = NetplanSamples.Select(y => NetplanMacRemover.Rewrite(y, generated: y == GuestTrees.UbuntuNetplan)).ToList();
+        var input = System.Text.Json.JsonSerializer.Serialize(results.Select(r => r.Text).ToArray());
         var result = ExternalTool.Run("python3", ["-c", YamlOracle], input);
         Assume.That(result.StdErr, Does.Not.Contain("No module named 'yaml'"), "PyYAML is not installed");
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
-        Assert.That(result.StdOut.Trim(), Is.EqualTo("ok"));
+        Assert.That(result.StdOut.Trim(), Is.EqualTo(results.Sum(r => r.Kept.Count).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(results.Sum(r => r.Kept.Count), Is.EqualTo(2), "lan (set-name lan0) and a (set-name a0) cannot be matched on a clone");
     }
 }

@@ -7,14 +7,15 @@ namespace Sealer.Operations.Tests;
 public sealed class OperationRegistryTests
 {
     /// <summary>virt-sysprep's Linux operations (sealing-peers.md 1.3) with their defaults; customize and script are
-    /// left out on purpose (Sealer runs no programs). ssh-userdir is off on purpose (it locks users out of clones).</summary>
+    /// left out on purpose (Sealer runs no programs). ssh-userdir is off on purpose (it locks users out of clones; ssh-user-keys
+    /// removes the per-machine part); lvm-uuids is a default in virt-sysprep but not supported here, so never a default.</summary>
     private static readonly (string Name, bool Default)[] VirtSysprep =
     [
         ("abrt-data", true), ("backup-files", true), ("bash-history", true), ("blkid-tab", true), ("ca-certificates", false),
         ("crash-data", true), ("cron-spool", true), ("dhcp-client-state", true), ("dhcp-server-state", true),
         ("dovecot-data", true), ("firewall-rules", false), ("flag-reconfiguration", false), ("fs-uuids", false),
         ("ipa-client", true), ("kerberos-data", false), ("kerberos-hostkeytab", true), ("logfiles", true),
-        ("lvm-system-devices", true), ("lvm-uuids", true), ("machine-id", true), ("mail-spool", true), ("net-hostname", true),
+        ("lvm-system-devices", true), ("lvm-uuids", false), ("machine-id", true), ("mail-spool", true), ("net-hostname", true),
         ("net-hwaddr", true), ("net-nmconn", true), ("pacct-log", true), ("package-manager-cache", true), ("pam-data", true),
         ("passwd-backups", true), ("puppet-data-log", true), ("rh-subscription-manager", true), ("rhn-systemid", true),
         ("rpm-db", true), ("samba-db-log", true), ("smolt-uuid", true), ("ssh-hostkeys", true), ("ssh-userdir", false),
@@ -41,6 +42,13 @@ public sealed class OperationRegistryTests
     {
         var ordered = OperationSelection.Parse("all").Resolve(OperationRegistry.CreateDefault()).Select(o => o.Name).ToList();
         Assert.That(ordered[^3..], Is.EqualTo(new[] { "random-seed", "machine-id", "lvm-uuids" }));
+    }
+
+    [Test]
+    public void Validation_RejectsAnUnsupportedDefault()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => _ = new OperationRegistry([new UnsupportedDefault()]));
+        Assert.That(e!.Message, Does.Contain("not supported and cannot be a default"));
     }
 
     [TestCase("Bad_Name", "heading", "desc", "kebab-case")]
@@ -88,5 +96,24 @@ public sealed class OperationRegistryTests
         public bool AppliesTo(GuestInfo guest) => true;
 
         public void Perform(SealContext context) => perform?.Invoke(context);
+    }
+
+    private sealed class UnsupportedDefault : ISealOperation
+    {
+        public string Name => "never-runs";
+
+        public string Heading => "h";
+
+        public string Description => "d";
+
+        public bool EnabledByDefault => true;
+
+        public int Order => 0;
+
+        public string? Unsupported => "needs something";
+
+        public bool AppliesTo(GuestInfo guest) => false;
+
+        public void Perform(SealContext context) => throw new InvalidOperationException();
     }
 }

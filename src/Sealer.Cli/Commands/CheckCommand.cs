@@ -9,18 +9,14 @@ namespace Sealer.Cli.Commands;
 /// </summary>
 internal static class CheckCommand
 {
-    /// <summary>
-    /// Operations whose changes are a choice, not an identity: a template may carry any hostname the user set with
-    /// `seal --hostname`, so a non-default hostname is not a finding (inspect shows it).
-    /// </summary>
-    private static readonly HashSet<string> NotIdentifying = new(StringComparer.Ordinal) { "hostname" };
-
+    // Every change a default seal would make is a finding, a template host name included (it is also in
+    // /etc/hosts, /etc/mailname, postfix and Samba): check and a default seal agree on what "sealed" means.
     public static int Run(CheckArguments arguments, TextWriter output)
     {
         var registry = OperationRegistry.CreateDefault();
         using var session = GuestOpening.Open(arguments);
         var report = SealRunner.Run(session.Guest.Root, session.Guest.Info, OperationSelection.Defaults.Resolve(registry), new Operations.SealOptions());
-        var findings = report.AllActions.Where(a => !NotIdentifying.Contains(a.Operation)).ToList();
+        var findings = report.AllActions.ToList();
         var failures = report.Operations.Where(o => o.Status == OperationStatus.Failed).Select(o => new CheckErrorJson(o.Name, o.Error ?? "failed")).ToList();
         if (arguments.Json)
         {

@@ -14,6 +14,7 @@ internal sealed class DhcpClientStateOperation : DeleteGlobsOperation
         "/etc/dhcpcd.secret",
         "/var/lib/wicked/*",
         "/var/lib/systemd/network/*",
+        "/var/lib/udhcpc/*",
     ];
 
     public override string Name => "dhcp-client-state";
@@ -21,7 +22,7 @@ internal sealed class DhcpClientStateOperation : DeleteGlobsOperation
     public override string Heading => "Remove DHCP client leases and DUIDs";
 
     protected override string Why =>
-        "A clone that keeps the template's lease or DUID (dhclient, dhcpcd, wicked duid.xml/iaid.xml, networkd) asks for " +
+        "A clone that keeps the template's lease or DUID (dhclient, dhcpcd, wicked duid.xml/iaid.xml, networkd, busybox udhcpc on Alpine) asks for " +
         "the template's address. NetworkManager's leases are handled by net-nmstate.";
 
     protected override IReadOnlyList<string> Globs => Patterns;

@@ -5,7 +5,9 @@ internal static class EtcHostsLine
 {
     private static readonly char[] Blanks = [' ', '\t'];
 
-    /// <summary>The new line, or null to drop it. Only loopback lines change; comments and other hosts are kept.</summary>
+    /// <summary>The new line, or null to drop it. The 127.0.1.1 line names the new host; the template's name (and names
+    /// whose first label is its first label) is removed from every other line, which is dropped when no name is left.
+    /// Comments and other hosts are kept.</summary>
     public static string? Rewrite(string line, string? oldName, string newName)
     {
         var content = line.Split('#', 2)[0];
@@ -24,14 +26,14 @@ internal static class EtcHostsLine
                 : shortName == newName ? $"127.0.1.1\t{newName}" : $"127.0.1.1\t{newName} {shortName}";
         }
 
-        var loopback = address.StartsWith("127.", StringComparison.Ordinal) || address == "::1";
-        if (!loopback || oldName is null || oldName == HostnameOperation.Default || oldName.Length == 0)
+        var template = TemplateName.From(oldName);
+        if (template is null)
         {
             return line;
         }
 
-        var oldShort = oldName.Split('.')[0];
-        var names = words.Skip(1).Where(n => n != oldName && n != oldShort).ToList();
+        // Loopback lines and lines for the template's own address alike: the clone is not called that.
+        var names = words.Skip(1).Where(n => !template.Names(n)).ToList();
         if (names.Count == words.Length - 1)
         {
             return line;

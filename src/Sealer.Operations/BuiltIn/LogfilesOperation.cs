@@ -26,6 +26,10 @@ internal sealed class LogfilesOperation : DeleteGlobsOperation
         "/var/log/mail.err*", "/var/log/mail.info*", "/var/log/mail.warn*", "/var/log/sysstat/*", "/var/log/dist-upgrade/*",
         "/var/log/unattended-upgrades/*", "/var/log/landscape/*", "/var/log/azure/*", "/var/log/zypp/*", "/var/log/YaST2/*",
         "/var/log/private/*",
+
+        // Installer profiles carrying the root password hash (AutoYaST's clone), and rsyslog's cursor into the
+        // template's journal (which is removed above; rsyslog starts from the new journal's head without it).
+        "/root/autoinst.xml", "/var/lib/rsyslog/imjournal.state",
     ];
 
     public override string Name => "logfiles";

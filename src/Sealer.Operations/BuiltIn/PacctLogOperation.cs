@@ -12,18 +12,25 @@ internal sealed class PacctLogOperation : SealOperationBase
     public override string Heading => "Remove the process accounting log files";
 
     public override string Description =>
-        $"Process accounting logs record the template's commands. Removes pacct* in:\n{PathList(Directories)}\n" +
-        "then creates an empty pacct (with the old file's mode) so accounting can resume.";
+        $"Process accounting logs record the template's commands. In:\n{PathList(Directories)}\n" +
+        "rotated logs (pacct.*) are removed and pacct is truncated (keeping its mode and owner), or created empty " +
+        "when only rotated logs existed, so accounting can resume. An empty pacct is left alone: sealing a sealed " +
+        "guest changes nothing.";
 
     public override void Perform(SealContext context)
     {
         foreach (var directory in Directories)
         {
-            var current = context.Files.Stat(PosixPath.Combine(directory, "pacct"));
-            if (context.Files.DeleteGlob(PosixPath.Combine(directory, "pacct*")) > 0)
+            var pacct = PosixPath.Combine(directory, "pacct");
+            var rotatedMode = context.Files.Glob(PosixPath.Combine(directory, "pacct.*")).Select(context.Files.Stat).FirstOrDefault()?.Mode;
+            var rotated = context.Files.DeleteGlob(PosixPath.Combine(directory, "pacct.*"));
+            if (context.Files.Exists(pacct))
             {
-                var mode = current?.Mode ?? (UnixFileMode.UserRead | UnixFileMode.UserWrite);
-                context.Files.WriteText(PosixPath.Combine(directory, "pacct"), string.Empty, mode);
+                context.Files.TruncateIfExists(pacct);
+            }
+            else if (rotated > 0)
+            {
+                context.Files.WriteText(pacct, string.Empty, rotatedMode ?? (UnixFileMode.UserRead | UnixFileMode.UserWrite));
             }
         }
     }

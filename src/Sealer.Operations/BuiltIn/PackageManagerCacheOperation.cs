@@ -6,7 +6,7 @@ internal sealed class PackageManagerCacheOperation : SealOperationBase
     private static readonly string[] CacheDirectories =
     [
         "/var/cache/apt/archives", "/var/cache/dnf", "/var/cache/yum", "/var/cache/zypp", "/var/cache/zypper",
-        "/var/cache/pacman/pkg", "/var/cache/apk", "/etc/apk/cache",
+        "/var/cache/pacman/pkg", "/var/cache/apk", "/etc/apk/cache", "/var/cache/PackageKit",
     ];
 
     public override string Name => "package-manager-cache";

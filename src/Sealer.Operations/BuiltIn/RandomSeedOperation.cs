@@ -13,6 +13,11 @@ internal sealed class RandomSeedOperation : DeleteGlobsOperation
         "/etc/random-seed",
         "/var/lib/seedrng/seed.credit",
         "/var/lib/seedrng/seed.no-credit",
+
+        // systemd-boot's seed on the ESP, where the ESP is mounted (systemd's BUILDING_IMAGES.md: reset it too).
+        "/boot/loader/random-seed",
+        "/efi/loader/random-seed",
+        "/boot/efi/loader/random-seed",
     ];
 
     public override string Name => "random-seed";

@@ -17,6 +17,11 @@ internal abstract class SealOperationBase : ISealOperation
 
     public virtual bool AppliesTo(GuestInfo guest) => true;
 
+    public virtual string? NotApplicableReason(GuestInfo guest) =>
+        AppliesTo(guest) ? null : $"not for the {(guest.Family == DistroFamily.Unknown ? "unknown" : guest.Family.ToString())} family";
+
+    public virtual string? Unsupported => null;
+
     public abstract void Perform(SealContext context);
 
     /// <summary>Indented list of paths for descriptions, so the text cannot drift from the data that drives the code.</summary>

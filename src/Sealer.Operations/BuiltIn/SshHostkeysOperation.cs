@@ -33,12 +33,16 @@ internal sealed class SshHostkeysOperation : SealOperationBase
         "it themselves; elsewhere (Debian, Ubuntu, with or without cloud-init, which ds-identify disables when a clone boots " +
         "outside a cloud) " +
         $"a systemd unit {KeygenUnitPath} running `ssh-keygen -A` before ssh.service/sshd.service is installed and enabled " +
-        "(multi-user.target.wants and ssh.service.wants). A guest with neither systemd nor a known generator gets a warning.";
+        "(multi-user.target.wants and ssh.service.wants). A guest with neither systemd nor a known generator gets a warning. " +
+        "A HostCertificate line in /etc/ssh/sshd_config or sshd_config.d/*.conf naming a removed certificate is kept and " +
+        "reported with its line: the clone's new key needs a certificate signed for it.";
 
     public override void Perform(SealContext context)
     {
         var files = context.Files;
+        var removed = files.Glob(KeyGlob).ToHashSet(StringComparer.Ordinal);
         files.DeleteGlob(KeyGlob);
+        WarnAboutHostCertificates(context, removed);
         if (!context.Guest.HasSshServer || NativeGenerators.Any(u => SystemdUnits.Exists(files, u)) || AlpineInitGenerates(files))
         {
             return;
@@ -62,6 +66,31 @@ internal sealed class SshHostkeysOperation : SealOperationBase
         SystemdUnits.EnableFor(files, KeygenUnitPath, "multi-user.target");
         var sshUnit = SystemdUnits.Exists(files, "ssh.service") ? "ssh.service" : "sshd.service";
         SystemdUnits.EnableFor(files, KeygenUnitPath, sshUnit);
+    }
+
+    /// <summary>A HostCertificate line naming a removed certificate (or the certificate of a removed key): sshd logs an
+    /// error and serves the new key uncertified until the clone's key is signed.</summary>
+    private static void WarnAboutHostCertificates(SealContext context, HashSet<string> removed)
+    {
+        if (removed.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var config in context.Files.Glob("/etc/ssh/sshd_config.d/*.conf").Prepend("/etc/ssh/sshd_config"))
+        {
+            var lines = GuestFiles.SplitLines(context.Files.ReadAllText(config) ?? string.Empty);
+            for (var i = 0; i < lines.Count; i++)
+            {
+                var words = lines[i].Split((char[])[' ', '\t', '='], StringSplitOptions.RemoveEmptyEntries);
+                if (words.Length >= 2 && words[0].Equals("HostCertificate", StringComparison.OrdinalIgnoreCase) &&
+                    (removed.Contains(words[1]) || removed.Contains(words[1].Replace("-cert.pub", string.Empty, StringComparison.Ordinal))))
+                {
+                    context.Warn($"{config} line {i + 1}: HostCertificate {words[1]} certified a host key this seal removed; " +
+                        "kept, but sshd serves the clone's new key without a certificate until one is signed for it and installed there");
+                }
+            }
+        }
     }
 
     private static bool AlpineInitGenerates(GuestFiles files) =>

@@ -9,6 +9,12 @@ internal abstract class UnsupportedDeviceOperation : SealOperationBase
 {
     public override bool AppliesTo(GuestInfo guest) => false;
 
+    public override bool EnabledByDefault => false;
+
+    public abstract override string Unsupported { get; }
+
+    public override string? NotApplicableReason(GuestInfo guest) => "not supported: " + Unsupported;
+
     public override void Perform(SealContext context) =>
         throw new UnsupportedFeatureException($"{Name}: not supported by Sealer");
 }

@@ -30,4 +30,18 @@ internal static class SystemdUnits
         files.EnsureDirectory(wants, BuiltIn.FileModes.Directory755);
         files.CreateSymlink(PosixPath.Combine(wants, PosixPath.GetFileName(unitPath)), unitPath);
     }
+
+    /// <summary>Installs a Sealer first-boot unit in /etc/systemd/system and enables it for multi-user.target and for
+    /// each of <paramref name="alsoWantedBy"/> that exists in the guest. Writes nothing when it is already in place.</summary>
+    public static void InstallEnabled(GuestFiles files, string unitName, string content, params string[] alsoWantedBy)
+    {
+        var path = PosixPath.Combine(AdminDirectory, unitName);
+        files.EnsureDirectory(AdminDirectory, BuiltIn.FileModes.Directory755);
+        files.WriteText(path, content, BuiltIn.FileModes.Regular644);
+        EnableFor(files, path, "multi-user.target");
+        foreach (var unit in alsoWantedBy.Where(u => Exists(files, u)))
+        {
+            EnableFor(files, path, unit);
+        }
+    }
 }
