@@ -1,0 +1,270 @@
+using System.Buffers.Binary;
+using NUnit.Framework;
+using Sealer.TestSupport;
+
+namespace Sealer.Lvm.Tests;
+
+/// <summary>Real LVM2 (pvcreate, vgcreate, lvcreate without activation) as the oracle for layout, reads and writes.</summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class LvmOracleTests
+{
+    private LvmLab _lab = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        LvmLab.Require();
+        _lab = new LvmLab();
+    }
+
+    [TearDown]
+    public void TearDown() => _lab?.Dispose();
+
+    /// <summary>Two PVs; a linear LV, a 2-way striped LV (64 KiB stripes), an LV of two segments on two PVs.</summary>
+    private void MakeVolumeGroup()
+    {
+        var a = _lab.AddDisk(48);
+        var b = _lab.AddDisk(40);
+        _lab.Check("pvcreate", "-y", a, b);
+        _lab.Check("vgcreate", "-s", "1m", _lab.VgName, a, b);
+        _lab.CreateLv("lin", ["-l", "3"], a);
+        _lab.CreateLv("str", ["-l", "8", "-i", "2", "-I", "64k"], a, b);
+        _lab.CreateLv("multi", ["-l", "2"], a);
+        _lab.CreateLv("gap", ["-l", "1"], a);
+        _lab.Check("lvextend", "--driverloaded", "n", "-l", "+3", $"{_lab.VgName}/multi", b);
+    }
+
+    /// <summary>Fills every PV's whole data area with random bytes (directly in the image files).</summary>
+    private void FillDataAreas(int seed)
+    {
+        var random = new Random(seed);
+        foreach (var row in _lab.Report("pvs", "pv_name,pe_start,pv_pe_count,vg_extent_size"))
+        {
+            var disk = _lab.Loops.ToList().IndexOf(row[0]);
+            var start = LvmLab.Long(row[1]);
+            var data = new byte[LvmLab.Long(row[2]) * LvmLab.Long(row[3])];
+            random.NextBytes(data);
+            using var f = new FileStream(_lab.Images[disk], FileMode.Open, FileAccess.Write);
+            f.Position = start;
+            f.Write(data);
+        }
+    }
+
+    private static byte[] Expected(OracleLayout layout, string lv, IReadOnlyList<byte[]> disks)
+    {
+        var sectors = layout.Sectors(lv);
+        var result = new byte[sectors.Count * 512];
+        for (var i = 0; i < sectors.Count; i++)
+        {
+            disks[sectors[i].Disk].AsSpan((int)sectors[i].Offset, 512).CopyTo(result.AsSpan(i * 512));
+        }
+
+        return result;
+    }
+
+    [Test]
+    public void Model_matches_what_lvs_vgs_and_pvs_report()
+    {
+        MakeVolumeGroup();
+        var devices = _lab.OpenAll(writable: false);
+        try
+        {
+            var result = LvmScanner.Scan(devices);
+            Assert.That(result.Warnings, Is.Empty);
+            var vg = result.VolumeGroups.Single();
+            var vgRow = _lab.Report("vgs", "vg_name,vg_uuid,vg_seqno,vg_extent_size", _lab.VgName)[0];
+            Assert.That(vg.Name, Is.EqualTo(vgRow[0]));
+            Assert.That(vg.Id, Is.EqualTo(vgRow[1]));
+            Assert.That(vg.SeqNo, Is.EqualTo(LvmLab.Long(vgRow[2])));
+            Assert.That(vg.ExtentSize * 512, Is.EqualTo(LvmLab.Long(vgRow[3])));
+            Assert.That(vg.UnsupportedReason, Is.Null);
+
+            foreach (var row in _lab.Report("pvs", "pv_name,pv_uuid,pe_start,pv_pe_count"))
+            {
+                var pv = vg.PhysicalVolumes.Single(p => p.Id == row[1]);
+                Assert.That(pv.Device!.Name, Is.EqualTo(Path.GetFileName(_lab.Images[_lab.Loops.ToList().IndexOf(row[0])])));
+                Assert.That(pv.PeStart * 512, Is.EqualTo(LvmLab.Long(row[2])));
+                Assert.That(pv.PeCount, Is.EqualTo(LvmLab.Long(row[3])));
+                Assert.That(pv.Label!.Uuid, Is.EqualTo(row[1]));
+            }
+
+            var lvRows = _lab.Report("lvs", "lv_name,lv_uuid,lv_size,seg_count", _lab.VgName);
+            Assert.That(vg.LogicalVolumes.Select(l => l.Name), Is.EquivalentTo(lvRows.Select(r => r[0])));
+            foreach (var row in lvRows)
+            {
+                var lv = vg.FindLogicalVolume(row[0])!;
+                Assert.That(lv.Id, Is.EqualTo(row[1]));
+                Assert.That(lv.SizeBytes, Is.EqualTo(LvmLab.Long(row[2])));
+                Assert.That(lv.Segments, Has.Count.EqualTo((int)LvmLab.Long(row[3])));
+                Assert.That(lv.UnsupportedReason, Is.Null, lv.Name);
+            }
+
+            Assert.That(vg.FindLogicalVolume("str")!.Segments[0].Stripes, Has.Count.EqualTo(2));
+            Assert.That(vg.FindLogicalVolume("str")!.Segments[0].StripeSize * 512, Is.EqualTo(64 * 1024));
+        }
+        finally
+        {
+            LvmLab.Close(devices);
+        }
+    }
+
+    [Test]
+    public void Reads_linear_striped_and_multi_segment_lvs_byte_for_byte()
+    {
+        MakeVolumeGroup();
+        FillDataAreas(seed: 1);
+        var layout = new OracleLayout(_lab);
+        var disks = _lab.Images.Select(File.ReadAllBytes).ToList();
+        var devices = _lab.OpenAll(writable: false);
+        try
+        {
+            var vg = LvmScanner.Scan(devices).VolumeGroups.Single();
+            foreach (var name in new[] { "lin", "str", "multi", "gap" })
+            {
+                using var lv = vg.OpenLogicalVolume(name);
+                Assert.That(lv.Length, Is.EqualTo(layout.SizeOf(name)), name);
+                var actual = new byte[lv.Length];
+                lv.Read(0, actual);
+                Assert.That(actual.AsSpan().SequenceEqual(Expected(layout, name, disks)), Is.True, $"{name} differs from the oracle layout");
+
+                // An unaligned read across stripe and segment boundaries.
+                var part = new byte[300_000];
+                lv.Read(65_000, part);
+                Assert.That(part.AsSpan().SequenceEqual(actual.AsSpan(65_000, part.Length)), Is.True, name);
+            }
+        }
+        finally
+        {
+            LvmLab.Close(devices);
+        }
+    }
+
+    [Test]
+    public void Writes_reach_only_the_lv_extents_and_leave_the_metadata_valid()
+    {
+        MakeVolumeGroup();
+        FillDataAreas(seed: 2);
+        var layout = new OracleLayout(_lab);
+        var seqBefore = _lab.Report("vgs", "vg_seqno", _lab.VgName)[0][0];
+        var before = _lab.Images.Select(File.ReadAllBytes).ToList();
+        var random = new Random(3);
+        var written = new Dictionary<string, byte[]>();
+        var devices = _lab.OpenAll(writable: true);
+        try
+        {
+            var vg = LvmScanner.Scan(devices).VolumeGroups.Single();
+            foreach (var name in new[] { "str", "multi" })
+            {
+                using var lv = vg.OpenLogicalVolume(name);
+                Assert.That(lv.CanWrite, Is.True);
+                var data = new byte[lv.Length];
+                random.NextBytes(data);
+                lv.Write(0, data);
+
+                // An unaligned partial rewrite across a stripe boundary.
+                var patch = new byte[70_001];
+                random.NextBytes(patch);
+                lv.Write(60_000, patch);
+                patch.CopyTo(data, 60_000);
+                lv.Flush();
+                written[name] = data;
+            }
+        }
+        finally
+        {
+            LvmLab.Close(devices);
+        }
+
+        // Expected disks: the old bytes, with each written LV's sectors where the oracle layout puts them.
+        var expected = before.Select(d => (byte[])d.Clone()).ToList();
+        foreach (var (name, data) in written)
+        {
+            var sectors = layout.Sectors(name);
+            for (var i = 0; i < sectors.Count; i++)
+            {
+                data.AsSpan(i * 512, 512).CopyTo(expected[sectors[i].Disk].AsSpan((int)sectors[i].Offset));
+            }
+        }
+
+        for (var d = 0; d < expected.Count; d++)
+        {
+            var actual = File.ReadAllBytes(_lab.Images[d]);
+            Assert.That(actual.AsSpan().SequenceEqual(expected[d]), Is.True, $"disk {d} differs outside/inside the written LVs");
+        }
+
+        foreach (var loop in _lab.Loops)
+        {
+            _lab.Check("pvck", loop);
+        }
+
+        _lab.Check("vgck", _lab.VgName);
+        Assert.That(_lab.Report("vgs", "vg_seqno", _lab.VgName)[0][0], Is.EqualTo(seqBefore));
+        Assert.That(_lab.Report("lvs", "lv_name", _lab.VgName).Select(r => r[0]), Is.EquivalentTo(new[] { "lin", "str", "multi", "gap" }));
+    }
+
+    [Test]
+    public void Ext4_made_on_an_lv_region_reads_back_through_the_lv_device()
+    {
+        ExternalTool.Require("mke2fs");
+        ExternalTool.Require("e2fsck");
+        var a = _lab.AddDisk(48);
+        _lab.Check("pvcreate", "-y", a);
+        _lab.Check("vgcreate", "-s", "1m", _lab.VgName, a);
+        _lab.CreateLv("pad", ["-l", "2"]);
+        _lab.CreateLv("root", ["-l", "16"]);
+        var layout = new OracleLayout(_lab);
+        var first = layout.Sectors("root")[0];
+        var region = ExternalTool.Check("losetup", "-f", "--show", "--offset", first.Offset.ToString(), "--sizelimit", layout.SizeOf("root").ToString(), a).Trim();
+        try
+        {
+            ExternalTool.Check("mke2fs", "-q", "-F", "-t", "ext4", "-U", "4f1c6e30-7a51-4a3a-9a5e-3c0f2b7d1e11", region);
+            ExternalTool.Check("blockdev", "--flushbufs", region);
+        }
+        finally
+        {
+            ExternalTool.Run("losetup", "-d", region);
+        }
+
+        var devices = _lab.OpenAll(writable: false);
+        try
+        {
+            using var lv = LvmScanner.Scan(devices).VolumeGroups.Single().OpenLogicalVolume("root");
+            var super = new byte[1024];
+            lv.Read(1024, super);
+            Assert.That(BinaryPrimitives.ReadUInt16LittleEndian(super.AsSpan(0x38)), Is.EqualTo(0xEF53), "ext4 superblock magic");
+            Assert.That(new Guid(super.AsSpan(0x68, 16), bigEndian: true), Is.EqualTo(Guid.Parse("4f1c6e30-7a51-4a3a-9a5e-3c0f2b7d1e11")));
+
+            // The whole LV copied out through Sealer.Lvm is a clean file system.
+            using var tmp = new TempDirectory("sealer-lvm-ext4");
+            var copy = tmp.File("root.img");
+            var bytes = new byte[lv.Length];
+            lv.Read(0, bytes);
+            File.WriteAllBytes(copy, bytes);
+            var fsck = ExternalTool.Run("e2fsck", "-fn", copy);
+            Assert.That(fsck.ExitCode, Is.Zero, fsck.ToString());
+        }
+        finally
+        {
+            LvmLab.Close(devices);
+        }
+    }
+
+    [Test]
+    public void A_vg_with_a_missing_pv_is_refused_by_name()
+    {
+        MakeVolumeGroup();
+        var devices = new List<LvmDevice> { _lab.Open(0, writable: false) };
+        try
+        {
+            var vg = LvmScanner.Scan(devices).VolumeGroups.Single();
+            Assert.That(vg.UnsupportedReason, Does.Contain("partial VG"));
+            var e = Assert.Throws<Sealer.Core.Errors.UnsupportedFeatureException>(() => vg.OpenLogicalVolume("lin"));
+            Assert.That(e!.Message, Does.Contain("missing"));
+        }
+        finally
+        {
+            LvmLab.Close(devices);
+        }
+    }
+}
