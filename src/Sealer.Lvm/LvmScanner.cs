@@ -77,7 +77,7 @@ public static class LvmScanner
                     continue;
                 }
 
-                var root = MetadataParser.Parse(copy.Text, $"lvm: metadata ({copy.Location})");
+                var root = MetadataParser.Parse(copy.Text, $"lvm: {copy.Location}");
                 var vg = VolumeGroupBuilder.VgSection(root, copy.Location);
                 var reader = new ConfigReader($"lvm: VG {vg.Name} metadata ({copy.Location})");
                 var vgId = reader.String(vg, "id");

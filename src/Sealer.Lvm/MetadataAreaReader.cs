@@ -103,6 +103,7 @@ internal static class MetadataAreaReader
                 $"{where}: metadata text at 0x{area.Offset + (long)textOffset:x} has checksum 0x{textCrc:x8}, raw_locn records 0x{textChecksum:x8}; copy skipped");
         }
 
-        return new Result(new MetadataCopy($"{where}, text at 0x{area.Offset + (long)textOffset:x}", text, textCrc), null);
+        var location = $"{device.Name} metadata area {index} (offset 0x{area.Offset:x}), text at 0x{area.Offset + (long)textOffset:x}";
+        return new Result(new MetadataCopy(location, text, textCrc), null);
     }
 }

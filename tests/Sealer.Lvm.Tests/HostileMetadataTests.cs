@@ -58,6 +58,7 @@ public sealed class HostileMetadataTests
         Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
         Assert.That(e.Message, Does.Contain(expected));
         Assert.That(e.Message, Does.Not.Contain('\n'));
+        TestContext.Out.WriteLine(e.Message);
         return e;
     }
 

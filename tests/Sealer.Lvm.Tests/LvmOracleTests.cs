@@ -251,6 +251,107 @@ public sealed class LvmOracleTests
     }
 
     [Test]
+    public void Metadata_that_wraps_around_the_circular_buffer_is_read()
+    {
+        var a = _lab.AddDisk(32);
+        _lab.Check("pvcreate", "-y", "--metadatasize", "16k", "--dataalignment", "64k", a);
+        _lab.Check("vgcreate", "-s", "1m", _lab.VgName, a);
+        for (var i = 0; i < 8; i++)
+        {
+            _lab.CreateLv($"lv{i}", ["-l", "1"]);
+        }
+
+        var area = MdaEditor.Areas(_lab.Images[0]).Single();
+        var name = "lv0";
+        var wrapped = false;
+        for (var i = 0; i < 100 && !wrapped; i++)
+        {
+            var next = name == "lv0" ? "lv0-renamed" : "lv0";
+            _lab.Check("lvrename", "--driverloaded", "n", _lab.VgName, name, next);
+            name = next;
+            var (offset, size, _) = MdaEditor.Locn(_lab.Images[0], area);
+            wrapped = offset + size > area.Size;
+        }
+
+        Assert.That(wrapped, Is.True, "the metadata text never wrapped around the circular buffer");
+        var devices = _lab.OpenAll(writable: false);
+        try
+        {
+            var result = LvmScanner.Scan(devices);
+            Assert.That(result.Warnings, Is.Empty);
+            var vg = result.VolumeGroups.Single();
+            Assert.That(vg.SeqNo, Is.EqualTo(LvmLab.Long(_lab.Report("vgs", "vg_seqno", _lab.VgName)[0][0])));
+            Assert.That(vg.LogicalVolumes.Select(l => l.Name), Is.EquivalentTo(_lab.Report("lvs", "lv_name", _lab.VgName).Select(r => r[0])));
+            Assert.That(vg.FindLogicalVolume(name), Is.Not.Null);
+        }
+        finally
+        {
+            LvmLab.Close(devices);
+        }
+    }
+
+    [Test]
+    public void A_pv_without_metadata_and_an_ignored_metadata_area_still_assemble_from_the_other_copies()
+    {
+        var a = _lab.AddDisk(32);
+        var b = _lab.AddDisk(32);
+        var c = _lab.AddDisk(32);
+        _lab.Check("pvcreate", "-y", a, c);
+        _lab.Check("pvcreate", "-y", "--pvmetadatacopies", "0", b);
+        _lab.Check("vgcreate", "-s", "1m", _lab.VgName, a, b, c);
+        _lab.Check("pvchange", "--metadataignore", "y", c);
+        _lab.CreateLv("wide", ["-l", "40"], a, b);
+        Assert.That(LvmLab.Long(_lab.Report("pvs", "pv_mda_used_count", c)[0][0]), Is.Zero, "c's metadata area is ignored");
+        var devices = _lab.OpenAll(writable: false);
+        try
+        {
+            var result = LvmScanner.Scan(devices);
+            Assert.That(result.Warnings, Is.Empty);
+            Assert.That(result.OrphanPhysicalVolumes, Is.Empty);
+            var vg = result.VolumeGroups.Single();
+            Assert.That(vg.MetadataLocation, Does.StartWith("disk0.img"));
+            Assert.That(vg.SeqNo, Is.EqualTo(LvmLab.Long(_lab.Report("vgs", "vg_seqno", _lab.VgName)[0][0])));
+            using var wide = vg.OpenLogicalVolume("wide");
+            Assert.That(wide.Length, Is.EqualTo(40L * 1024 * 1024));
+            Assert.That(vg.FindLogicalVolume("wide")!.Segments.SelectMany(s => s.Stripes).Select(s => s.PhysicalVolumeName).Distinct().Count(), Is.EqualTo(2));
+        }
+        finally
+        {
+            LvmLab.Close(devices);
+        }
+
+        // Only the PV without metadata: nothing names its VG, so it is reported as a PV of no known VG.
+        var alone = new List<LvmDevice> { _lab.Open(1, writable: false) };
+        try
+        {
+            var result = LvmScanner.Scan(alone);
+            Assert.That(result.VolumeGroups, Is.Empty);
+            Assert.That(result.OrphanPhysicalVolumes.Single().Name, Is.EqualTo("disk1.img"));
+        }
+        finally
+        {
+            LvmLab.Close(alone);
+        }
+    }
+
+    [Test]
+    public void The_same_pv_given_twice_is_an_error()
+    {
+        var a = _lab.AddDisk(16);
+        _lab.Check("pvcreate", "-y", a);
+        var devices = new List<LvmDevice> { _lab.Open(0, writable: false), _lab.Open(0, writable: false) with { Name = "copy.img" } };
+        try
+        {
+            var e = Assert.Throws<Sealer.Core.Errors.InvalidImageException>(() => LvmScanner.Scan(devices))!;
+            Assert.That(e.Message, Does.Contain("copy.img and disk0.img carry the same PV UUID"));
+        }
+        finally
+        {
+            LvmLab.Close(devices);
+        }
+    }
+
+    [Test]
     public void A_vg_with_a_missing_pv_is_refused_by_name()
     {
         MakeVolumeGroup();

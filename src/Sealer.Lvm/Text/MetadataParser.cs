@@ -165,9 +165,9 @@ public sealed class MetadataParser
 
                 _pos++;
                 SkipBlank();
-                if (_pos < _text.Length && _text[_pos] == ']')
+                if (_pos >= _text.Length || _text[_pos] == ']')
                 {
-                    continue; // a trailing comma
+                    continue; // a trailing comma, or the end (reported at the top)
                 }
             }
 
@@ -178,6 +178,11 @@ public sealed class MetadataParser
 
     private ConfigValue ParseScalar()
     {
+        if (_pos >= _text.Length)
+        {
+            throw Error("unexpected end of text where a value was expected");
+        }
+
         var line = _line;
         var c = _text[_pos];
         if (c == '"')
