@@ -89,6 +89,16 @@ public sealed class HostileMetadataTests
         var result = Scan();
         Assert.That(result.Warnings, Is.Empty);
         Assert.That(MdaEditor.Areas(Image), Has.Count.EqualTo(2));
+        var device = _lab.Open(0, writable: false);
+        try
+        {
+            Assert.That(LvmScanner.HasLabel(device.Device), Is.True);
+        }
+        finally
+        {
+            device.Device.Dispose();
+        }
+
         Assert.That(result.VolumeGroups.Single().LogicalVolumes.Select(l => l.Name), Is.EqualTo(new[] { "a", "b" }));
     }
 

@@ -182,4 +182,17 @@ public sealed class MetadataParserTests
 
         Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)));
     }
+
+    [Test]
+    public void A_device_without_a_label_is_not_a_pv()
+    {
+        using var blank = new Sealer.Core.IO.MemoryBlockDevice(new byte[1 << 20]);
+        Assert.That(LvmScanner.HasLabel(blank), Is.False);
+        var result = LvmScanner.Scan([new LvmDevice("blank", blank)]);
+        Assert.That(result.VolumeGroups, Is.Empty);
+        Assert.That(result.OrphanPhysicalVolumes, Is.Empty);
+
+        using var tiny = new Sealer.Core.IO.MemoryBlockDevice(new byte[100]);
+        Assert.That(LvmScanner.Scan([new LvmDevice("tiny", tiny)]).VolumeGroups, Is.Empty);
+    }
 }
