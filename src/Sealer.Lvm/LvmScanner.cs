@@ -96,13 +96,19 @@ public static class LvmScanner
         }
 
         var groups = new List<VolumeGroup>();
-        var members = new HashSet<string>(StringComparer.Ordinal);
+        var members = new Dictionary<string, string>(StringComparer.Ordinal); // PV UUID -> VG name
         foreach (var (_, best) in newest.OrderBy(n => n.Value.Name, StringComparer.Ordinal))
         {
             var vg = VolumeGroupBuilder.Build(best.Root, best.Copy.Location, labels);
             foreach (var pv in vg.PhysicalVolumes)
             {
-                members.Add(pv.Id.Replace("-", string.Empty, StringComparison.Ordinal));
+                var key = pv.Id.Replace("-", string.Empty, StringComparison.Ordinal);
+                if (members.TryGetValue(key, out var otherVg))
+                {
+                    throw new InvalidImageException($"lvm: PV {pv.Id} is claimed by VG {otherVg} and VG {vg.Name}");
+                }
+
+                members.Add(key, vg.Name);
             }
 
             groups.Add(vg);
@@ -111,7 +117,7 @@ public static class LvmScanner
         var orphans = new List<LvmDevice>();
         foreach (var (key, found) in labels)
         {
-            if (members.Contains(key))
+            if (members.ContainsKey(key))
             {
                 continue;
             }

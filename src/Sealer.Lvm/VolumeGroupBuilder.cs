@@ -35,6 +35,12 @@ internal static class VolumeGroupBuilder
         foreach (var s in pvSection.Sections)
         {
             var pv = BuildPv(r, s, extentSize, labels);
+            if (pvs.FirstOrDefault(p => SameId(p.Id, pv.Id)) is { } twin)
+            {
+                // Two names for one device would let two LVs share extents unseen.
+                throw r.Error(s.Line, $"PV {pv.Name} and PV {twin.Name} have the same id {pv.Id}");
+            }
+
             pvs.Add(pv);
             pvByName.Add(pv.Name, pv);
             if (unsupported is null && (pv.IsMissing || pv.Flags.Contains("MISSING")))
@@ -67,6 +73,9 @@ internal static class VolumeGroupBuilder
         CheckNoOverlap(r, used);
         return new VolumeGroup(vgName, id, seqNo, extentSize, status, flags, pvs, lvs, unsupported, location, mappings);
     }
+
+    internal static bool SameId(string a, string b) =>
+        string.Equals(a.Replace("-", string.Empty, StringComparison.Ordinal), b.Replace("-", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
 
     /// <summary>The VG's section: the one section at the top level of a metadata text.</summary>
     internal static ConfigSection VgSection(ConfigSection root, string location)

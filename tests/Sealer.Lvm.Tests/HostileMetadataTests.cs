@@ -213,6 +213,14 @@ public sealed class HostileMetadataTests
     }
 
     [Test]
+    public void One_pv_under_two_names_is_an_error()
+    {
+        EditVg(@"\n(\s*)pv0 \{([^}]*)\}", "\n$1pv0 {$2}\n$1pv1 {$2}");
+        EditLv("b", @"""pv0"", \d+", @"""pv1"", 0");
+        Fails<InvalidImageException>("PV pv1 and PV pv0 have the same id");
+    }
+
+    [Test]
     public void An_extent_past_the_pv_is_an_error()
     {
         EditLv("b", @"""pv0"", \d+", @"""pv0"", 4294967290");

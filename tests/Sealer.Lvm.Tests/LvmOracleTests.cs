@@ -352,6 +352,29 @@ public sealed class LvmOracleTests
     }
 
     [Test]
+    public void A_pv_claimed_by_two_vgs_is_an_error()
+    {
+        var a = _lab.AddDisk(16);
+        var b = _lab.AddDisk(16);
+        _lab.Check("pvcreate", "-y", a, b);
+        _lab.Check("vgcreate", _lab.VgName, a);
+        _lab.Check("vgcreate", _lab.VgName + "b", b);
+        var aId = _lab.Report("pvs", "pv_uuid", a)[0][0];
+        var bId = _lab.Report("pvs", "pv_uuid", b)[0][0];
+        MdaEditor.Edit(_lab.Images[1], text => text.Replace(bId, aId, StringComparison.Ordinal));
+        var devices = _lab.OpenAll(writable: false);
+        try
+        {
+            var e = Assert.Throws<Sealer.Core.Errors.InvalidImageException>(() => LvmScanner.Scan(devices))!;
+            Assert.That(e.Message, Does.Contain($"PV {aId} is claimed by VG {_lab.VgName} and VG {_lab.VgName}b"));
+        }
+        finally
+        {
+            LvmLab.Close(devices);
+        }
+    }
+
+    [Test]
     public void The_same_pv_given_twice_is_an_error()
     {
         var a = _lab.AddDisk(16);
