@@ -128,7 +128,7 @@ public sealed class DirectoryTargetTests
     {
         foreach (var root in new[] { "/", "/proc/self/root", "/usr/.." })
         {
-            var result = Sealer(verb, "--dir", root, verb == "seal" ? "--dry-run" : "--json");
+            var result = SealerOnReadOnlyHost(verb, "--dir", root, verb == "seal" ? "--dry-run" : "--json");
             Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
             Assert.That(result.StdErr.Trim().Split('\n'), Has.Length.EqualTo(1), result.ToString());
             Assert.That(result.StdErr, Does.Contain("--live-host"));
@@ -138,8 +138,9 @@ public sealed class DirectoryTargetTests
     [Test]
     public void LiveHost_LetsInspectReadTheRunningHost()
     {
-        var result = Sealer("inspect", "--dir", "/", "--live-host");
+        var result = SealerOnReadOnlyHost("inspect", "--dir", "/", "--live-host");
         Assert.That(result.StdErr, Does.Not.Contain("--live-host"), result.ToString());
+        Assert.That(result.StdOut, Does.Contain("source:"), result.ToString());
     }
 
     [Test]
@@ -310,11 +311,32 @@ public sealed class DirectoryTargetTests
     private static bool IsAtOrBelow(string path, string directory) =>
         path == directory || path.StartsWith(directory + "/", StringComparison.Ordinal);
 
-    /// <summary>Runs the real sealer as a user would, killed (and failed) if it hangs, e.g. on a fifo.</summary>
-    private static ProcessResult Sealer(params string[] args)
+    /// <summary>
+    /// Runs sealer against the running host's own root only inside a private mount namespace where every mount is
+    /// read-only (checked before sealer starts), so that even a regression of the --live-host refusal, or of the
+    /// overlay, cannot change the machine running the tests. Skips when no such namespace can be made.
+    /// </summary>
+    private static ProcessResult SealerOnReadOnlyHost(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(TestContext.CurrentContext.TestDirectory, "sealer.dll"));
+        ExternalTool.Require("unshare");
+        Assume.That(Environment.UserName, Is.EqualTo("root"), "a private read-only mount namespace needs root");
+        const string Script =
+            "mount --make-rprivate / || exit 98\n" +
+            "awk '{print $5}' /proc/self/mountinfo | while read -r m; do mount -o remount,bind,ro \"$m\" 2>/dev/null; done\n" +
+            "if touch /.sealer-ro-probe 2>/dev/null; then rm -f /.sealer-ro-probe; exit 99; fi\n" +
+            "exec dotnet \"$@\"\n";
+        var result = Run("unshare", ["-m", "sh", "-c", Script, "sh", Path.Combine(TestContext.CurrentContext.TestDirectory, "sealer.dll"), .. args]);
+        Assume.That(result.ExitCode, Is.Not.EqualTo(98).And.Not.EqualTo(99), $"no read-only mount namespace here: {result}");
+        return result;
+    }
+
+    /// <summary>Runs the real sealer as a user would, killed (and failed) if it hangs, e.g. on a fifo.</summary>
+    private static ProcessResult Sealer(params string[] args) =>
+        Run("dotnet", [Path.Combine(TestContext.CurrentContext.TestDirectory, "sealer.dll"), .. args]);
+
+    private static ProcessResult Run(string program, string[] args)
+    {
+        var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
