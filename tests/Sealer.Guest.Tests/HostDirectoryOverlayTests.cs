@@ -160,6 +160,29 @@ public sealed class HostDirectoryOverlayTests
     }
 
     [Test]
+    public void ReplacedFile_KeepsModeOwnerAndExtendedAttributes_OnANewInode()
+    {
+        ExternalTool.Require("setfattr");
+        ExternalTool.Require("getfattr");
+        var host = HostTree.Host(tree, "/etc/hostname");
+        ExternalTool.Check("chmod", "640", host);
+        var attr = ExternalTool.Run("setfattr", "-n", "user.sealer-test", "-v", "kept", host);
+        Assume.That(attr.ExitCode, Is.Zero, $"user xattrs not supported here: {attr}");
+        var inodeBefore = ExternalTool.Check("stat", "-c", "%i", host).Trim();
+
+        using (var overlay = Open())
+        {
+            overlay.WriteFile("/etc/hostname", "localhost\n"u8, Mode644);
+            overlay.Apply();
+        }
+
+        Assert.That(File.ReadAllText(host), Is.EqualTo("localhost\n"));
+        Assert.That(ExternalTool.Check("stat", "-c", "%i", host).Trim(), Is.Not.EqualTo(inodeBefore));
+        Assert.That(ExternalTool.Check("stat", "-c", "%a", host).Trim(), Is.EqualTo("640"), "WriteFile keeps the existing file's mode");
+        Assert.That(ExternalTool.Check("getfattr", "-n", "user.sealer-test", "--only-values", host), Is.EqualTo("kept"));
+    }
+
+    [Test]
     public void WritableTree_RefusesToTruncateOrAppendAHardLinkedFileInPlace()
     {
         var guestFile = HostTree.Host(tree, "/etc/machine-id");

@@ -78,7 +78,10 @@ public sealed partial class HostDirectoryFileSystem
                 // Not through a FileStream: disposing one closes the handle, which the calls below still need.
                 RandomAccess.Write(handle, content, fileOffset: 0);
 
+                // chown drops security.capability, so the old file's extended attributes (SELinux label, ACLs,
+                // capabilities) are copied after it; chmod last, so a copied ACL's mask follows the mode.
                 Chown(fd, string.Empty, uid, gid, path);
+                CopyExtendedAttributes(parent, fd, path);
                 ChmodFd(fd, mode, path);
                 if (times is { } t)
                 {
@@ -110,6 +113,104 @@ public sealed partial class HostDirectoryFileSystem
                 HostNative.UnlinkAt(parent.Fd, temporary, 0);
             }
         }
+    }
+
+    /// <summary>Gives the new inode the extended attributes of the regular file it replaces (none when there is none).</summary>
+    private static void CopyExtendedAttributes(HostDirectoryHandle parent, int newFd, string path)
+    {
+        if (HostNative.TryStatAt(parent.Fd, parent.Name, out FileStatus old) != 0 || old.Kind != FileKind.Regular)
+        {
+            return;
+        }
+
+        // A regular file (checked above and again on the fd): opening it cannot block or act on a device.
+        var oldFd = HostNative.OpenAt(parent.Fd, parent.Name, HostNative.ORdOnly | HostNative.ONoFollow | HostNative.ONonBlock | HostNative.OCloExec, 0);
+        if (oldFd < 0)
+        {
+            throw HostErrors.FromErrno(HostNative.LastError, path, "open to copy its extended attributes");
+        }
+
+        try
+        {
+            RequireRegularFd(oldFd, path);
+            foreach (var name in ListXattrs(oldFd, path))
+            {
+                var value = GetXattr(oldFd, name, path);
+                if (value is not null && HostNative.FSetXattr(newFd, name, value, (nuint)value.Length, 0) != 0)
+                {
+                    throw HostErrors.FromErrno(HostNative.LastError, path, $"copy extended attribute {System.Text.Encoding.UTF8.GetString(name.AsSpan(0, name.Length - 1))} to the new content of");
+                }
+            }
+        }
+        finally
+        {
+            HostNative.Close(oldFd);
+        }
+    }
+
+    private static List<byte[]> ListXattrs(int fd, string path)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var size = HostNative.FListXattr(fd, null, 0);
+            if (size < 0)
+            {
+                var errno = HostNative.LastError;
+                return errno == HostNative.ENotSup ? [] : throw HostErrors.FromErrno(errno, path, "list extended attributes of");
+            }
+
+            var buffer = new byte[size];
+            var read = size == 0 ? 0 : HostNative.FListXattr(fd, buffer, (nuint)buffer.Length);
+            if (read < 0 && HostNative.LastError == HostNative.ERange && attempt < 3)
+            {
+                continue;
+            }
+
+            if (read < 0)
+            {
+                throw HostErrors.FromErrno(HostNative.LastError, path, "list extended attributes of");
+            }
+
+            // NUL-terminated names; each kept with its NUL for the *xattr calls.
+            var names = new List<byte[]>();
+            var start = 0;
+            for (var i = 0; i < read; i++)
+            {
+                if (buffer[i] == 0)
+                {
+                    names.Add(buffer[start..(i + 1)]);
+                    start = i + 1;
+                }
+            }
+
+            return names;
+        }
+    }
+
+    private static byte[]? GetXattr(int fd, byte[] name, string path)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var size = HostNative.FGetXattr(fd, name, null, 0);
+            if (size < 0)
+            {
+                return HostNative.LastError == HostNative.ENoData ? null : throw HostErrors.FromErrno(HostNative.LastError, path, "read an extended attribute of");
+            }
+
+            var value = new byte[size];
+            var read = HostNative.FGetXattr(fd, name, value, (nuint)value.Length);
+            if (read >= 0)
+            {
+                return value[..(int)read];
+            }
+
+            if (HostNative.LastError != HostNative.ERange)
+            {
+                throw HostErrors.FromErrno(HostNative.LastError, path, "read an extended attribute of");
+            }
+        }
+
+        throw HostErrors.Error(FsError.Corrupt, path, "an extended attribute keeps changing size");
     }
 
     /// <summary>fsync of a directory, so a rename or unlink in it survives a crash (an O_PATH fd cannot be synced).</summary>

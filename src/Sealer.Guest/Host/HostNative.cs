@@ -46,6 +46,9 @@ internal static class HostNative
     public const int ENameTooLong = 36;
     public const int ENotEmpty = 39;
     public const int ELoop = 40;
+    public const int ENoData = 61;
+    public const int ERange = 34;
+    public const int ENotSup = 95;
 
     private const int StatxSize = 256;
     private const uint StatxBasicStats = 0x7ff;
@@ -104,6 +107,15 @@ internal static class HostNative
 
     [DllImport(LibC, SetLastError = true, EntryPoint = "futimens")]
     public static extern int Futimens(int fd, long[] times);
+
+    [DllImport(LibC, SetLastError = true, EntryPoint = "flistxattr")]
+    public static extern nint FListXattr(int fd, byte[]? list, nuint size);
+
+    [DllImport(LibC, SetLastError = true, EntryPoint = "fgetxattr")]
+    public static extern nint FGetXattr(int fd, byte[] name, byte[]? value, nuint size);
+
+    [DllImport(LibC, SetLastError = true, EntryPoint = "fsetxattr")]
+    public static extern int FSetXattr(int fd, byte[] name, byte[] value, nuint size, int flags);
 
     [DllImport(LibC, EntryPoint = "geteuid")]
     public static extern uint GetEuid();
