@@ -8,8 +8,11 @@ namespace Sealer.Guest.Host;
 /// A directory tree on the host (an unpacked container rootfs or chroot) seen as a guest file system, for
 /// <c>sealer seal --dir</c>. Guest paths are relative to the tree's top. It never follows a symlink on the host:
 /// each component is opened relative to its parent's file descriptor with O_NOFOLLOW, so a link such as
-/// <c>/etc -&gt; /host/etc</c> planted in the tree fails with NotADirectory instead of escaping.
-/// Flush is a no-op: every change is a direct host system call.
+/// <c>/etc -&gt; /host/etc</c> planted in the tree fails with NotADirectory instead of escaping. Mount points inside
+/// the tree are not crossed unless asked (see the constructor). An existing file is never changed in place by
+/// WriteFile (temp file and rename), and Truncate/Append refuse a file with more than one hard link.
+/// Flush is a no-op: every change is a direct host system call. The CLI never writes through this type during a
+/// run: it opens the tree read-only under <see cref="HostDirectoryOverlay"/> and applies the changes at the commit.
 /// </summary>
 public sealed partial class HostDirectoryFileSystem : IFileSystem
 {
