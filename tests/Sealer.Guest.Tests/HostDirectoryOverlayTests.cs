@@ -137,6 +137,31 @@ public sealed class HostDirectoryOverlayTests
     }
 
     [Test]
+    public void Apply_ThatTheHostRefusesHalfWay_SaysHowFarItGot()
+    {
+        ExternalTool.Require("chattr");
+        Assume.That(Environment.UserName, Is.EqualTo("root"), "chattr +i needs root");
+        var immutable = HostTree.Host(tree, "/var/log");
+        using var overlay = Open();
+        overlay.WriteFile("/etc/hostname", "localhost\n"u8, Mode644);
+        overlay.Delete("/var/log/syslog");
+        var chattr = ExternalTool.Run("chattr", "+i", immutable);
+        Assume.That(chattr.ExitCode, Is.Zero, $"chattr +i not supported here: {chattr}");
+        try
+        {
+            Assert.That(() => overlay.Apply(), Throws.InstanceOf<ImageBusyException>().With.Message.Contains("after 1 of 2 paths").And.Message.Contains("partly sealed"));
+        }
+        finally
+        {
+            ExternalTool.Run("chattr", "-i", immutable);
+        }
+
+        Assert.That(File.ReadAllText(HostTree.Host(tree, "/etc/hostname")), Is.EqualTo("localhost\n"), "parents first: /etc/hostname was done");
+        Assert.That(File.Exists(HostTree.Host(tree, "/var/log/syslog")), Is.True);
+        Assert.That(Directory.GetFiles(HostTree.Host(tree, "/etc"), ".*sealer*"), Is.Empty, "no temporary file is left");
+    }
+
+    [Test]
     public void HardLinkedFile_IsReplaced_NeverChangedInPlace()
     {
         var guestFile = HostTree.Host(tree, "/etc/machine-id");

@@ -26,30 +26,43 @@ public sealed partial class HostDirectoryOverlay
         Verify(host);
         var directoryTimes = new List<(string Path, OverlayNode Node)>();
         var changedDirectories = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var path in ChangedPaths)
+        var paths = ChangedPaths;
+        var applied = 0;
+        try
         {
-            var node = nodes[path];
-            var old = baseRecords.GetValueOrDefault(path) is { AncestorOnly: false } record ? record.Stat : null;
-            ApplyOne(host, path, node, old);
-            changedDirectories.Add(PosixPath.GetDirectoryName(path));
-            if (node is { Kind: FileKind.Directory, TimesSet: true, IsWhiteout: false })
+            foreach (var path in paths)
             {
-                directoryTimes.Add((path, node));
+                var node = nodes[path];
+                var old = baseRecords.GetValueOrDefault(path) is { AncestorOnly: false } record ? record.Stat : null;
+                ApplyOne(host, path, node, old);
+                applied++;
+                changedDirectories.Add(PosixPath.GetDirectoryName(path));
+                if (node is { Kind: FileKind.Directory, TimesSet: true, IsWhiteout: false })
+                {
+                    directoryTimes.Add((path, node));
+                }
+            }
+
+            // A directory's mtime moves whenever an entry is added below it: the times it was given are set last, deepest first.
+            foreach (var (path, node) in Enumerable.Reverse(directoryTimes))
+            {
+                host.SetTimes(path, node.AccessTime, node.ModifiedTime);
+            }
+
+            foreach (var directory in changedDirectories)
+            {
+                if (host.TryStat(directory) is { Kind: FileKind.Directory })
+                {
+                    host.SyncDirectory(directory);
+                }
             }
         }
-
-        // A directory's mtime moves whenever an entry is added below it: the times it was given are set last, deepest first.
-        foreach (var (path, node) in Enumerable.Reverse(directoryTimes))
+        catch (SealerException e)
         {
-            host.SetTimes(path, node.AccessTime, node.ModifiedTime);
-        }
-
-        foreach (var directory in changedDirectories)
-        {
-            if (host.TryStat(directory) is { Kind: FileKind.Directory })
-            {
-                host.SyncDirectory(directory);
-            }
+            // The host refused a write (no space, permissions...) after the tree was verified: say how far it got.
+            throw new ImageBusyException(
+                $"hostdir: writing the changes to {tree.HostDirectory} failed after {applied} of {paths.Count} paths: {e.Message}; " +
+                "the tree is partly sealed (each file whole, old or new); fix the cause and run the seal again", e);
         }
 
         nodes.Clear();
