@@ -10,6 +10,7 @@ command -v sfdisk >/dev/null 2>&1 || [ -x /usr/sbin/sfdisk ] || need+=(fdisk)
 command -v sgdisk >/dev/null 2>&1 || [ -x /usr/sbin/sgdisk ] || need+=(gdisk)
 [ -x /usr/sbin/e2fsck ] || [ -x /sbin/e2fsck ] || need+=(e2fsprogs)
 command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
+command -v setfattr >/dev/null 2>&1 || need+=(attr)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing test oracles: ${need[*]}"

@@ -13,21 +13,30 @@ public sealed partial class GuestFiles
             return false;
         }
 
-        _fs.Delete(path);
-        Record(path, SealActionKind.Deleted, status.Value.Kind == FileKind.Regular ? status.Value.Size : 0);
-        return true;
-    }
-
-    /// <summary>Truncates a regular file to zero bytes. False when absent, not regular, or already empty.</summary>
-    public bool TruncateIfExists(string path)
-    {
-        var status = Stat(path);
-        if (status is not { Kind: FileKind.Regular } || status.Value.Size == 0)
+        if (!TryChange(path, creates: false, () => _fs.Delete(path)))
         {
             return false;
         }
 
-        _fs.Truncate(path, 0);
+        Record(path, SealActionKind.Deleted, status.Value.Kind == FileKind.Regular ? status.Value.Size : 0);
+        return true;
+    }
+
+    /// <summary>Truncates a regular file to zero bytes. False when absent, not regular (a fifo, socket or device node
+    /// is reported as a warning), or already empty.</summary>
+    public bool TruncateIfExists(string path)
+    {
+        var status = Stat(path);
+        if (WarnIfSpecial(path, status) || status is not { Kind: FileKind.Regular } || status.Value.Size == 0)
+        {
+            return false;
+        }
+
+        if (!TryChange(path, creates: false, () => _fs.Truncate(path, 0)))
+        {
+            return false;
+        }
+
         Record(path, SealActionKind.Truncated, status.Value.Size);
         return true;
     }
@@ -47,7 +56,19 @@ public sealed partial class GuestFiles
         }
 
         var bytes = Walk(path).Where(e => e.Entry.Kind == FileKind.Regular).Sum(e => Stat(e.Path)?.Size ?? 0);
-        _fs.DeleteTree(path);
+        if (!TryChange(path, creates: false, () => _fs.DeleteTree(path)))
+        {
+            // A mount point somewhere below (rm --one-file-system): remove what is around it, keep the directories
+            // that lead to it. Every entry is tried on its own, so each mount point is reported once, by name.
+            var removed = false;
+            foreach (var entry in ListDirectory(path))
+            {
+                removed |= DeleteTree(PosixPath.Combine(path, entry.Name));
+            }
+
+            return removed;
+        }
+
         Record(path, SealActionKind.DeletedTree, bytes);
         return true;
     }
@@ -89,8 +110,9 @@ public sealed partial class GuestFiles
         return victims.Count(DeleteIfExists);
     }
 
-    /// <summary>mkdir -p; records each directory it creates.</summary>
-    public void EnsureDirectory(string path, UnixFileMode mode)
+    /// <summary>mkdir -p; records each directory it creates. False (with a warning) when it cannot be made, e.g.
+    /// because a component is a symlink that does not resolve in the guest (a dangling /etc/systemd).</summary>
+    public bool EnsureDirectory(string path, UnixFileMode mode)
     {
         var current = "/";
         foreach (var part in PosixPath.Split(PosixPath.Normalize(path)))
@@ -98,10 +120,17 @@ public sealed partial class GuestFiles
             current = PosixPath.Combine(current, part);
             if (Stat(current) is null)
             {
-                _fs.CreateDirectory(current, mode);
+                var directory = current;
+                if (!TryChange(directory, creates: true, () => _fs.CreateDirectory(directory, mode)))
+                {
+                    return false;
+                }
+
                 Record(current, SealActionKind.DirectoryCreated, 0);
             }
         }
+
+        return true;
     }
 
     /// <summary>Creates (or repoints) a symlink; nothing happens when it already points at <paramref name="target"/>.
@@ -121,10 +150,17 @@ public sealed partial class GuestFiles
                 return true;
             }
 
-            _fs.Delete(path);
+            if (!TryChange(path, creates: false, () => _fs.Delete(path)))
+            {
+                return false;
+            }
         }
 
-        _fs.CreateSymbolicLink(path, target);
+        if (!TryChange(path, creates: true, () => _fs.CreateSymbolicLink(path, target)))
+        {
+            return false;
+        }
+
         Record(path, SealActionKind.SymlinkCreated, target.Length);
         return true;
     }

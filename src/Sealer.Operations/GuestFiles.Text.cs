@@ -17,7 +17,7 @@ public sealed partial class GuestFiles
     public string? ReadAllText(string path)
     {
         var status = Stat(path);
-        if (status is null || status.Value.Kind is not (FileKind.Regular or FileKind.Symlink))
+        if (WarnIfSpecial(path, status) || status is null || status.Value.Kind is not (FileKind.Regular or FileKind.Symlink))
         {
             return null;
         }
@@ -44,6 +44,17 @@ public sealed partial class GuestFiles
         {
             return null;
         }
+        catch (GuestFileSystemException e) when (e.Code == FsError.CrossDevice)
+        {
+            WarnNotCrossed(e);
+            return null;
+        }
+        catch (GuestFileSystemException e) when (status.Value.Kind == FileKind.Symlink && e.Code == FsError.InvalidPath)
+        {
+            // The link leads to something that is not a regular file (a fifo, a device node): refused before opening.
+            Warn($"{path} is a symbolic link to something that is not a regular file: left alone (never opened)");
+            return null;
+        }
     }
 
     /// <summary>Writes a whole file (created with <paramref name="mode"/> if new). Nothing happens when the content is
@@ -51,7 +62,7 @@ public sealed partial class GuestFiles
     public bool WriteText(string path, string content, UnixFileMode mode)
     {
         var status = Stat(path);
-        if (status is { Kind: not FileKind.Regular })
+        if (WarnIfSpecial(path, status) || status is { Kind: not FileKind.Regular })
         {
             return false;
         }
@@ -62,7 +73,11 @@ public sealed partial class GuestFiles
         }
 
         var bytes = TextEncoding.GetBytes(content);
-        _fs.WriteFile(path, bytes, mode);
+        if (!TryChange(path, creates: status is null, () => _fs.WriteFile(path, bytes, mode)))
+        {
+            return false;
+        }
+
         Record(path, status is null ? SealActionKind.Created : SealActionKind.Rewritten, bytes.Length);
         return true;
     }
@@ -70,7 +85,7 @@ public sealed partial class GuestFiles
     /// <summary>Replaces a regular file's text by <paramref name="rewrite"/>(old text). True when it changed.</summary>
     public bool RewriteText(string path, Func<string, string> rewrite)
     {
-        if (!IsRegularFile(path))
+        if (WarnIfSpecial(path, Stat(path)) || !IsRegularFile(path))
         {
             return false;
         }
@@ -89,7 +104,11 @@ public sealed partial class GuestFiles
 
         var status = Stat(path)!.Value;
         var bytes = TextEncoding.GetBytes(updated);
-        _fs.WriteFile(path, bytes, status.Mode, status.Uid, status.Gid);
+        if (!TryChange(path, creates: false, () => _fs.WriteFile(path, bytes, status.Mode, status.Uid, status.Gid)))
+        {
+            return false;
+        }
+
         Record(path, SealActionKind.Rewritten, bytes.Length);
         return true;
     }

@@ -16,6 +16,7 @@ public sealed partial class GuestFiles
 
     private readonly IFileSystem _fs;
     private readonly List<SealAction> _actions = [];
+    private readonly List<string> _warnings = [];
 
     public GuestFiles(IFileSystem fileSystem, string operationName)
     {
@@ -29,7 +30,12 @@ public sealed partial class GuestFiles
     /// <summary>Changes made through this facade, in order.</summary>
     public IReadOnlyList<SealAction> Actions => _actions;
 
-    /// <summary>lstat, or null when the path (or a parent) does not exist or is not a directory.</summary>
+    /// <summary>What was left alone and why (a fifo where a file was expected, a mount point not crossed...), one line
+    /// each, in order, without repeats. The runner adds them to the operation's warnings.</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    /// <summary>lstat, or null when the path (or a parent) does not exist or is not a directory, or lies on a file
+    /// system mounted inside a --dir tree (reported as skipped).</summary>
     public FileStatus? Stat(string path)
     {
         try
@@ -38,6 +44,11 @@ public sealed partial class GuestFiles
         }
         catch (GuestFileSystemException e) when (IsAbsence(e))
         {
+            return null;
+        }
+        catch (GuestFileSystemException e) when (e.Code == FsError.CrossDevice)
+        {
+            WarnNotCrossed(e);
             return null;
         }
     }
@@ -64,6 +75,11 @@ public sealed partial class GuestFiles
         }
         catch (GuestFileSystemException e) when (IsAbsence(e))
         {
+            return [];
+        }
+        catch (GuestFileSystemException e) when (e.Code == FsError.CrossDevice)
+        {
+            WarnNotCrossed(e);
             return [];
         }
     }
@@ -133,6 +149,59 @@ public sealed partial class GuestFiles
     }
 
     private void Record(string path, SealActionKind kind, long size) => _actions.Add(new SealAction(OperationName, path, kind, size));
+
+    private void Warn(string message)
+    {
+        if (!_warnings.Contains(message))
+        {
+            _warnings.Add(message);
+        }
+    }
+
+    private void WarnNotCrossed(GuestFileSystemException e) =>
+        Warn($"skipped {e.Path}: a mount point inside the tree (another file system on the host) is not crossed; --cross-mounts crosses it");
+
+    /// <summary>A fifo, socket or device node where a regular file was expected is reported, and never opened.</summary>
+    private bool WarnIfSpecial(string path, FileStatus? status)
+    {
+        var kind = status?.Kind switch
+        {
+            FileKind.Fifo => "a fifo",
+            FileKind.Socket => "a socket",
+            FileKind.CharacterDevice => "a character device",
+            FileKind.BlockDevice => "a block device",
+            FileKind.Unknown => "of an unknown type",
+            _ => null,
+        };
+        if (kind is null)
+        {
+            return false;
+        }
+
+        Warn($"{path} is {kind}, not a regular file: left alone (never opened)");
+        return true;
+    }
+
+    /// <summary>Runs one change of the guest. A change that would reach a mount point inside a --dir tree is skipped
+    /// with a warning; so is creating something whose parent directory is missing (for example a dangling symlink).</summary>
+    private bool TryChange(string path, bool creates, Action change)
+    {
+        try
+        {
+            change();
+            return true;
+        }
+        catch (GuestFileSystemException e) when (e.Code == FsError.CrossDevice)
+        {
+            WarnNotCrossed(e);
+            return false;
+        }
+        catch (GuestFileSystemException e) when (creates && IsAbsence(e))
+        {
+            Warn($"cannot create {path}: a directory on its path is missing, or is a symbolic link that does not resolve in the guest; skipped");
+            return false;
+        }
+    }
 
     private static bool IsAbsence(GuestFileSystemException e) =>
         e.Code is FsError.NotFound or FsError.NotADirectory or FsError.SymlinkLoop;

@@ -49,11 +49,11 @@ public static class SealRunner
             try
             {
                 op.Perform(context);
-                results.Add(new OperationResult(op.Name, OperationStatus.Applied, [.. context.Files.Actions], [.. context.Warnings], null));
+                results.Add(new OperationResult(op.Name, OperationStatus.Applied, [.. context.Files.Actions], [.. context.Warnings, .. context.Files.Warnings], null));
             }
             catch (SealerException e) when (e is not InvalidImageException and not UnsupportedFeatureException)
             {
-                results.Add(new OperationResult(op.Name, OperationStatus.Failed, [.. context.Files.Actions], [.. context.Warnings], e.Message));
+                results.Add(new OperationResult(op.Name, OperationStatus.Failed, [.. context.Files.Actions], [.. context.Warnings, .. context.Files.Warnings], e.Message));
                 stopped = true;
             }
         }

@@ -11,6 +11,12 @@ internal abstract class CommonArguments
     [Option("dir", MetaValue = "ROOTFS", HelpText = "A guest tree already unpacked on the host (container rootfs, chroot) instead of an image.")]
     public string? Directory { get; set; }
 
+    [Option("live-host", HelpText = "Allow --dir to name the root of the running machine (/ or the same device and inode). seal then really changes the machine it runs on: its machine-id, SSH host keys, logs, network state and the rest of what the operations list; check and inspect still only read.")]
+    public bool LiveHost { get; set; }
+
+    [Option("cross-mounts", HelpText = "With --dir: also reach file systems mounted inside the tree (by default, like rm --one-file-system, they are skipped with a warning).")]
+    public bool CrossMounts { get; set; }
+
     [Option("format", MetaValue = "FORMAT", HelpText = "Image format: raw or qcow2. Default: probe. An explicit raw is never overridden by probing.")]
     public string? Format { get; set; }
 

@@ -19,6 +19,6 @@ internal static class GuestOpening
 
         return options.Image is not null
             ? GuestSession.OpenImage(options.Image, options.Format, options.AllowBacking, options.RootDevice, SealerClock.FromEnvironment())
-            : GuestSession.OpenDirectory(options.Directory!);
+            : GuestSession.OpenDirectory(options.Directory!, options.LiveHost, options.CrossMounts);
     }
 }

@@ -17,10 +17,16 @@ internal static class GuestCommitter
             return;
         }
 
+        if (session.DirectoryOverlay is { } directory)
+        {
+            // --dir: the tree is changed in place, whatever the mode (--output is refused for a tree).
+            directory.Apply();
+            return;
+        }
+
         if (session.Overlay is null || session.Image is null)
         {
-            // --dir: the host directory file system wrote through already.
-            return;
+            throw new InvalidOperationException("commit of a session with neither an image nor a directory");
         }
 
         switch (target.Mode)

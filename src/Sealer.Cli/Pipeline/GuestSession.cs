@@ -3,6 +3,7 @@ using Sealer.Core.FileSystems;
 using Sealer.Core.IO;
 using Sealer.Ext4;
 using Sealer.Guest;
+using Sealer.Guest.Host;
 using Sealer.Guest.Inspection;
 using Sealer.Images.Opening;
 using Sealer.Images.Transactions;
@@ -60,13 +61,26 @@ internal sealed class GuestSession : IDisposable
         }
     }
 
-    public static GuestSession OpenDirectory(string path)
+    /// <summary>The copy-on-write view of a --dir tree; null for an image.</summary>
+    public HostDirectoryOverlay? DirectoryOverlay { get; private set; }
+
+    /// <summary>
+    /// Opens a --dir tree read-only under an in-memory overlay, as an image is: nothing on the host changes until
+    /// <see cref="GuestCommitter"/> applies the overlay. The running host's own root is refused unless <paramref name="liveHost"/>.
+    /// </summary>
+    public static GuestSession OpenDirectory(string path, bool liveHost = false, bool crossMounts = false)
     {
+        if (!liveHost && HostDirectoryFileSystem.IsLiveHostRoot(path))
+        {
+            throw new UsageException($"--dir {path} is the root of the running host; refusing without --live-host");
+        }
+
         var session = new GuestSession { Source = path };
         try
         {
-            session.Guest = GuestAssembler.AssembleHostDirectory(path);
+            session.Guest = GuestAssembler.AssembleHostDirectoryOverlay(path, crossMounts);
             session._owned.Add(session.Guest);
+            session.DirectoryOverlay = (HostDirectoryOverlay)session.Guest.Root.RootFileSystem;
             return session;
         }
         catch

@@ -8,18 +8,25 @@ namespace Sealer.Guest.Host;
 /// A directory tree on the host (an unpacked container rootfs or chroot) seen as a guest file system, for
 /// <c>sealer seal --dir</c>. Guest paths are relative to the tree's top. It never follows a symlink on the host:
 /// each component is opened relative to its parent's file descriptor with O_NOFOLLOW, so a link such as
-/// <c>/etc -&gt; /host/etc</c> planted in the tree fails with NotADirectory instead of escaping.
-/// Flush is a no-op: every change is a direct host system call.
+/// <c>/etc -&gt; /host/etc</c> planted in the tree fails with NotADirectory instead of escaping. Mount points inside
+/// the tree are not crossed unless asked (see the constructor). An existing file is never changed in place by
+/// WriteFile (temp file and rename), and Truncate/Append refuse a file with more than one hard link.
+/// Flush is a no-op: every change is a direct host system call. The CLI never writes through this type during a
+/// run: it opens the tree read-only under <see cref="HostDirectoryOverlay"/> and applies the changes at the commit.
 /// </summary>
 public sealed partial class HostDirectoryFileSystem : IFileSystem
 {
     private readonly string hostDirectory;
+    private readonly HostStat rootStat;
     private int rootFd;
 
     /// <param name="hostDirectory">The tree's top directory on the host (a symlink here is the caller's choice and is followed).</param>
     /// <param name="identity">How fstab names this tree; defaults to type "hostdir" with no UUID or label.</param>
     /// <param name="readOnly">Refuse every change with <see cref="FsError.ReadOnly"/>.</param>
-    public HostDirectoryFileSystem(string hostDirectory, FileSystemIdentity? identity = null, bool readOnly = false)
+    /// <param name="crossMounts">Also reach what is mounted inside the tree. By default (as <c>rm --one-file-system</c>)
+    /// anything on another device or mount than the tree's top is off limits: reaching below it, opening, listing or
+    /// changing it fails with <see cref="FsError.CrossDevice"/>; only its lstat is visible.</param>
+    public HostDirectoryFileSystem(string hostDirectory, FileSystemIdentity? identity = null, bool readOnly = false, bool crossMounts = false)
     {
         ArgumentNullException.ThrowIfNull(hostDirectory);
         this.hostDirectory = Path.GetFullPath(hostDirectory);
@@ -35,8 +42,74 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
             throw new ImageNotFoundException($"hostdir: cannot open directory {this.hostDirectory} (errno {errno})");
         }
 
+        if (HostNative.TryHostStatAt(rootFd, string.Empty, out rootStat) != 0)
+        {
+            var errno = HostNative.LastError;
+            HostNative.Close(rootFd);
+            throw new ImageNotFoundException($"hostdir: cannot stat directory {this.hostDirectory} (errno {errno})");
+        }
+
         Identity = identity ?? new FileSystemIdentity("hostdir", null, null);
         CanWrite = !readOnly;
+        CrossMounts = crossMounts;
+    }
+
+    /// <summary>A second view of the very directory <paramref name="other"/> opened (not of whatever its path names now).</summary>
+    private HostDirectoryFileSystem(HostDirectoryFileSystem other, bool readOnly)
+    {
+        hostDirectory = other.hostDirectory;
+        rootStat = other.rootStat;
+        rootFd = HostNative.OpenAt(other.RootFd, ".", HostNative.OPath | HostNative.ODirectory | HostNative.OCloExec, 0);
+        if (rootFd < 0)
+        {
+            throw HostErrors.FromErrno(HostNative.LastError, "/", "reopen the tree's top directory");
+        }
+
+        Identity = other.Identity;
+        CanWrite = !readOnly;
+        CrossMounts = other.CrossMounts;
+    }
+
+    /// <summary>Whether mount points inside the tree are crossed (see the constructor).</summary>
+    public bool CrossMounts { get; }
+
+    /// <summary>True when <paramref name="hostDirectory"/> is the root directory of the running host: the same device and
+    /// inode as <c>/</c>, whatever path names it (<c>/</c>, <c>/proc/1/root</c>, a bind mount of <c>/</c>...).</summary>
+    public static bool IsLiveHostRoot(string hostDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(hostDirectory);
+        if (HostNative.TryHostStatAt(HostNative.AtFdCwd, "/", out var hostRoot) != 0)
+        {
+            return false;
+        }
+
+        var fd = HostNative.OpenAt(HostNative.AtFdCwd, Path.GetFullPath(hostDirectory), HostNative.OPath | HostNative.ODirectory | HostNative.OCloExec, 0);
+        if (fd < 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            return HostNative.TryHostStatAt(fd, string.Empty, out var tree) == 0
+                && tree.Device == hostRoot.Device && tree.Status.Inode == hostRoot.Status.Inode;
+        }
+        finally
+        {
+            HostNative.Close(fd);
+        }
+    }
+
+    /// <summary>A writable view of the same directory (same inode, even if its path was renamed or replaced since).</summary>
+    internal HostDirectoryFileSystem OpenWritable() => new(this, readOnly: false);
+
+    private int RootFd
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(rootFd < 0, this);
+            return rootFd;
+        }
     }
 
     public string TypeName => "hostdir";
@@ -76,6 +149,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
     public IReadOnlyList<DirectoryEntry> ReadDirectory(string path)
     {
         using var parent = OpenParent(path);
+        RequireSameMount(parent, path);
         var fd = HostNative.OpenAt(parent.Fd, parent.NameOrDot, HostNative.ORdOnly | HostNative.ODirectory | HostNative.ONoFollow | HostNative.OCloExec, 0);
         if (fd < 0)
         {
@@ -108,6 +182,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
     public Stream OpenRead(string path)
     {
         using var parent = OpenParent(path);
+        RequireSameMount(parent, path);
         RequireKind(parent, path, FileKind.Regular);
         var fd = HostNative.OpenAt(parent.Fd, parent.Name, HostNative.ORdOnly | HostNative.ONoFollow | HostNative.ONonBlock | HostNative.OCloExec, 0);
         if (fd < 0)
@@ -186,6 +261,7 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
                 }
 
                 current = next;
+                RequireSameMount(current, string.Empty, "/" + string.Join('/', parts.Take(i + 1)));
             }
         }
         catch
@@ -234,6 +310,51 @@ public sealed partial class HostDirectoryFileSystem : IFileSystem
         }
 
         HostNative.Close(fd);
+    }
+
+    /// <summary>
+    /// Fails with CrossDevice when <paramref name="path"/> is at or below a mount point inside the tree (unless
+    /// <see cref="CrossMounts"/>). Reaching the path already checks every directory on the way; this checks the last component.
+    /// </summary>
+    public void RequireSameFileSystem(string path)
+    {
+        using var parent = OpenParent(path);
+        RequireSameMount(parent, path);
+    }
+
+    /// <summary>lstat with the host-only facts (device, mount, nanoseconds); null when absent.</summary>
+    internal HostStat? TryStatHost(string path)
+    {
+        try
+        {
+            using var parent = OpenParent(path);
+            var errno = HostNative.TryHostStatAt(parent.Fd, parent.Name, out var status);
+            return errno switch
+            {
+                0 => status,
+                HostNative.ENoEnt => null,
+                _ => throw HostErrors.FromErrno(errno, path, "stat"),
+            };
+        }
+        catch (GuestFileSystemException e) when (e.Code is FsError.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>True when <paramref name="status"/> is on another mount than the tree's top and mounts are not crossed.</summary>
+    internal bool IsOffLimits(HostStat status) => !CrossMounts && !status.SameMount(rootStat);
+
+    private void RequireSameMount(HostDirectoryHandle parent, string path) => RequireSameMount(parent.Fd, parent.Name, path);
+
+    private void RequireSameMount(int dirFd, string name, string path)
+    {
+        if (CrossMounts || HostNative.TryHostStatAt(dirFd, name, out var status) != 0 || status.SameMount(rootStat))
+        {
+            return;
+        }
+
+        throw HostErrors.Error(FsError.CrossDevice, path, "is a mount point inside the tree (another file system on the host), not crossed");
     }
 
     private static Exception DirectoryOpenError(int errno, string path) => errno switch

@@ -46,9 +46,16 @@ internal static class HostNative
     public const int ENameTooLong = 36;
     public const int ENotEmpty = 39;
     public const int ELoop = 40;
+    public const int ENoData = 61;
+    public const int ERange = 34;
+    public const int ENotSup = 95;
 
     private const int StatxSize = 256;
     private const uint StatxBasicStats = 0x7ff;
+
+    /// <summary>STATX_MNT_ID (Linux 5.8): the mount an inode was reached through, which tells a bind mount of the
+    /// same file system apart from the tree around it (st_dev alone cannot).</summary>
+    private const uint StatxMountId = 0x1000;
 
     private static bool IsArm =>
         RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm;
@@ -95,21 +102,44 @@ internal static class HostNative
     [DllImport(LibC, SetLastError = true, EntryPoint = "utimensat")]
     public static extern int UtimensAt(int dirFd, string path, long[] times, int flags);
 
+    [DllImport(LibC, SetLastError = true, EntryPoint = "fsync")]
+    public static extern int Fsync(int fd);
+
+    [DllImport(LibC, SetLastError = true, EntryPoint = "futimens")]
+    public static extern int Futimens(int fd, long[] times);
+
+    [DllImport(LibC, SetLastError = true, EntryPoint = "flistxattr")]
+    public static extern nint FListXattr(int fd, byte[]? list, nuint size);
+
+    [DllImport(LibC, SetLastError = true, EntryPoint = "fgetxattr")]
+    public static extern nint FGetXattr(int fd, byte[] name, byte[]? value, nuint size);
+
+    [DllImport(LibC, SetLastError = true, EntryPoint = "fsetxattr")]
+    public static extern int FSetXattr(int fd, byte[] name, byte[] value, nuint size, int flags);
+
     [DllImport(LibC, EntryPoint = "geteuid")]
     public static extern uint GetEuid();
 
     /// <summary>lstat-like status of <paramref name="name"/> in <paramref name="dirFd"/> ("" = the fd itself); errno on failure.</summary>
     public static int TryStatAt(int dirFd, string name, out FileStatus status)
     {
+        var errno = TryHostStatAt(dirFd, name, out var host);
+        status = host.Status;
+        return errno;
+    }
+
+    /// <summary>As <see cref="TryStatAt(int, string, out FileStatus)"/>, plus where the inode lives on the host.</summary>
+    public static int TryHostStatAt(int dirFd, string name, out HostStat status)
+    {
         var buffer = new byte[StatxSize];
         var flags = AtSymlinkNoFollow | (name.Length == 0 ? AtEmptyPath : 0);
-        if (Statx(dirFd, name, flags, StatxBasicStats, buffer) != 0)
+        if (Statx(dirFd, name, flags, StatxBasicStats | StatxMountId, buffer) != 0)
         {
             status = default;
             return LastError;
         }
 
-        status = ParseStatx(buffer);
+        status = ParseHostStatx(buffer);
         return 0;
     }
 
@@ -128,6 +158,14 @@ internal static class HostNative
     }
 
     // struct statx (include/uapi/linux/stat.h): fixed little/big-endian-native layout, identical on all arches.
+    private static HostStat ParseHostStatx(ReadOnlySpan<byte> b)
+    {
+        var mask = ReadU32(b);
+        var device = ((ulong)ReadU32(b[136..]) << 32) | ReadU32(b[140..]);
+        ulong? mountId = (mask & StatxMountId) != 0 ? ReadU64(b[144..]) : null;
+        return new HostStat(ParseStatx(b), device, mountId, ReadU32(b[120..]), ReadU32(b[104..]));
+    }
+
     private static FileStatus ParseStatx(ReadOnlySpan<byte> b)
     {
         var nlink = ReadU32(b[16..]);

@@ -70,6 +70,20 @@ public static class GuestAssembler
             rootDevice: "rootfs");
     }
 
+    /// <summary>
+    /// For <c>--dir ROOTFS</c> as the CLI runs it: the tree opened read-only under a <see cref="Host.HostDirectoryOverlay"/>,
+    /// so every change stays in memory until <see cref="Host.HostDirectoryOverlay.Apply"/> (the guest root's
+    /// <see cref="GuestRoot.RootFileSystem"/>). Mount points inside the tree are not crossed unless <paramref name="crossMounts"/>.
+    /// </summary>
+    public static AssembledGuest AssembleHostDirectoryOverlay(string hostDirectory, bool crossMounts)
+    {
+        ArgumentNullException.ThrowIfNull(hostDirectory);
+        var identity = new FileSystemIdentity("hostdir", null, null);
+        return Assemble(
+            [new CandidateFileSystem("rootfs", null, null, null, identity, () => new Host.HostDirectoryOverlay(new Host.HostDirectoryFileSystem(hostDirectory, identity, readOnly: true, crossMounts)))],
+            rootDevice: "rootfs");
+    }
+
     private static CandidateFileSystem ChooseRoot(IReadOnlyList<CandidateFileSystem> candidates, string? rootDevice, CandidateOpeners openers)
     {
         if (rootDevice is not null)

@@ -61,8 +61,13 @@ internal sealed class SshHostkeysOperation : SealOperationBase
             context.Warn("/usr/bin/ssh-keygen not found; the installed sealer-ssh-keygen.service will fail until it exists");
         }
 
-        files.EnsureDirectory(SystemdUnits.AdminDirectory, FileModes.Directory755);
-        files.WriteText(KeygenUnitPath, KeygenUnit, FileModes.Regular644);
+        if (!files.EnsureDirectory(SystemdUnits.AdminDirectory, FileModes.Directory755)
+            || !files.WriteText(KeygenUnitPath, KeygenUnit, FileModes.Regular644))
+        {
+            context.Warn($"cannot install {KeygenUnitPath}: run `ssh-keygen -A` in each clone before starting sshd");
+            return;
+        }
+
         SystemdUnits.EnableFor(files, KeygenUnitPath, "multi-user.target");
         var sshUnit = SystemdUnits.Exists(files, "ssh.service") ? "ssh.service" : "sshd.service";
         SystemdUnits.EnableFor(files, KeygenUnitPath, sshUnit);
