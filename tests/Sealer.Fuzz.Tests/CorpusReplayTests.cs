@@ -33,7 +33,7 @@ public sealed class CorpusReplayTests
     [TestCaseSource(nameof(CorpusFiles))]
     public void CorpusInputKeepsTheContract(string targetName, string file)
     {
-        var (_, finding) = Campaign.RunOne(FuzzTargets.Get(targetName), File.ReadAllBytes(file), Campaign.DefaultTimeout);
+        var (_, finding) = Campaign.RunOne(FuzzTargets.Get(targetName), Seeds.ReadInput(file), Campaign.DefaultTimeout);
         Assert.That(finding, Is.Null, finding is null ? null : $"{finding.Signature}\n{finding.Description}");
     }
 

@@ -52,7 +52,7 @@ switch (args[1])
         var broken = 0;
         foreach (var file in files)
         {
-            var (refusal, finding) = Campaign.RunOne(target, File.ReadAllBytes(file), Campaign.DefaultTimeout);
+            var (refusal, finding) = Campaign.RunOne(target, Seeds.ReadInput(file), Campaign.DefaultTimeout);
             if (finding is not null)
             {
                 broken++;
@@ -66,7 +66,7 @@ switch (args[1])
 
         return broken == 0 ? 0 : 1;
     case "mutate" when args.Length >= 4:
-        var seeds = Directory.GetFiles(args[2]).Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToList();
+        var seeds = Directory.GetFiles(args[2]).Order(StringComparer.Ordinal).Select(Seeds.ReadInput).ToList();
         var result = Campaign.Run(target, seeds, int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture),
             args.Length > 4 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 1);
         Console.WriteLine(result.Summary);

@@ -39,7 +39,23 @@ public static class Seeds
     public static IReadOnlyList<byte[]> Load(string directory, FuzzTarget target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        return [.. Directory.GetFiles(Path.Combine(directory, target.Name)).Order(StringComparer.Ordinal).Select(File.ReadAllBytes)];
+        return [.. Directory.GetFiles(Path.Combine(directory, target.Name)).Order(StringComparer.Ordinal).Select(ReadInput)];
+    }
+
+    /// <summary>A corpus or seed file's bytes; a ".gz" file is decompressed (large file-system inputs are kept that way).</summary>
+    public static byte[] ReadInput(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!path.EndsWith(".gz", StringComparison.Ordinal))
+        {
+            return File.ReadAllBytes(path);
+        }
+
+        using var file = File.OpenRead(path);
+        using var gzip = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress);
+        using var copy = new MemoryStream();
+        gzip.CopyTo(copy);
+        return copy.ToArray();
     }
 
     /// <summary>The input up to its last non-zero byte, rounded up to a 512-byte sector.</summary>

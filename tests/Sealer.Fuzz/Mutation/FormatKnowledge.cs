@@ -198,7 +198,8 @@ public sealed class FormatKnowledge
         {
             var span = data.AsSpan(header, 512);
             var headerSize = BinaryPrimitives.ReadUInt32LittleEndian(span[12..]);
-            var entriesAt = BinaryPrimitives.ReadUInt64LittleEndian(span[72..]) * 512;
+            var entriesLba = BinaryPrimitives.ReadUInt64LittleEndian(span[72..]);
+            var entriesAt = entriesLba < (ulong)data.Length / 512 ? entriesLba * 512 : ulong.MaxValue / 2;
             var count = (ulong)BinaryPrimitives.ReadUInt32LittleEndian(span[80..]);
             var size = (ulong)BinaryPrimitives.ReadUInt32LittleEndian(span[84..]);
             if (count * size < 1 << 20 && entriesAt + (count * size) <= (ulong)data.Length)

@@ -3,6 +3,7 @@ using Sealer.Core.Errors;
 using Sealer.Core.FileSystems;
 using Sealer.Ext4;
 using Sealer.Fuzz.Support;
+using Sealer.Guest;
 using Sealer.Guest.Inspection;
 using Sealer.Images.Transactions;
 using Sealer.Operations;
@@ -61,43 +62,69 @@ public static class Ext4Targets
         var candidate = new CandidateFileSystem("/dev/sda", null, null, null, identity,
             () => Ext4FileSystem.Open(overlay, writable: true, Clock));
         var written = new Dictionary<string, byte[]>();
+        var expected = new Dictionary<string, byte[]?>();
         using (var guest = GuestAssembler.Assemble([candidate]))
         {
             var report = SealRunner.Run(guest.Root, guest.Info, DefaultOperations, new SealOptions(), new Random(1), Clock);
             _ = report.ToText();
             RunScript(guest.Root, written);
+
+            // What the guest view shows now (symlinks followed, later deletes applied) is what must be on the disk.
+            foreach (var path in written.Keys)
+            {
+                expected[path] = ReadThroughGuest(guest.Root, path);
+            }
+
             guest.Root.Flush();
         }
 
         // The seal finished and flushed: the result must open again (a seal that exits 0 must not leave an image that
-        // no longer mounts), and what the script wrote last must be there.
-        using var after = Ext4FileSystem.Open(overlay, writable: false, Clock);
-        foreach (var (path, expected) in written)
+        // no longer mounts), and every file the script wrote must read back as the guest view showed it before the flush.
+        using var after = new GuestRoot(Ext4FileSystem.Open(overlay, writable: false, Clock));
+        foreach (var (path, before) in expected)
         {
-            byte[] actual;
+            byte[]? actual;
             try
             {
-                using var stream = after.OpenRead(path);
-                using var copy = new MemoryStream();
-                stream.CopyTo(copy);
-                actual = copy.ToArray();
+                actual = ReadThroughGuest(after, path);
             }
             catch (SealerException e)
             {
-                throw new ContractViolationException($"ext4: {path} was written but cannot be read back: {e.Message}");
+                throw new ContractViolationException($"ext4: {path} read before the flush but not after reopening: {e.Message}");
             }
 
-            if (!actual.AsSpan().SequenceEqual(expected))
+            if (before is null != actual is null)
             {
-                throw new ContractViolationException($"ext4: {path} reads back {actual.Length} bytes that differ from the {expected.Length} written");
+                throw new ContractViolationException(
+                    $"ext4: {path} {(before is null ? "was absent" : "existed")} before the flush, {(actual is null ? "is absent" : "exists")} after reopening");
+            }
+
+            if (before is not null && !actual.AsSpan().SequenceEqual(before))
+            {
+                throw new ContractViolationException($"ext4: {path} reads back {actual!.Length} bytes that differ from the {before.Length} seen before the flush");
             }
         }
 
         TreeWalker.Walk(after);
     }
 
+    /// <summary>The content of <paramref name="path"/> through the guest view, null when it does not exist.</summary>
+    private static byte[]? ReadThroughGuest(GuestRoot root, string path)
+    {
+        var status = root.TryStatFollow(path);
+        if (status is null || status.Value.Kind != FileKind.Regular)
+        {
+            return null;
+        }
+
+        using var stream = root.OpenRead(root.ResolvePath(path, followLast: true));
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
     /// <summary>Generic mutations beyond the operations: each step may be refused with a documented error.</summary>
-    private static void RunScript(IFileSystem root, Dictionary<string, byte[]> written)
+    private static void RunScript(GuestRoot root, Dictionary<string, byte[]> written)
     {
         var small = Encoding.ASCII.GetBytes("fuzz small file\n");
         var large = new byte[70_000];
@@ -113,11 +140,18 @@ public static class Ext4Targets
                 if (content is null)
                 {
                     written.Remove(path);
+                    return;
                 }
-                else
+
+                // A write that succeeded must be visible at once (not only after a flush).
+                byte[]? now = null;
+                if (Contract.Try(() => now = ReadThroughGuest(root, path)) && !now.AsSpan().SequenceEqual(content))
                 {
-                    written[path] = content;
+                    throw new ContractViolationException(
+                        $"ext4: {path} was written ({content.Length} bytes) but reads back {(now is null ? "as missing" : $"{now.Length} other bytes")}");
                 }
+
+                written[path] = content;
             }
         }
 
