@@ -110,7 +110,7 @@ public sealed class FuzzCampaignTests
                 case 3:
                     for (var i = 0; i < 3; i++)
                     {
-                        GC.KeepAlive(new byte[512 << 20]);
+                        GC.KeepAlive(new byte[32 << 20]);
                     }
 
                     break;
@@ -118,11 +118,14 @@ public sealed class FuzzCampaignTests
                     throw new Core.Errors.InvalidImageException("planted: refused");
             }
         });
-        var result = Campaign.RunInputs(buggy, [[0], [1], [2], [3], [4]], TimeSpan.FromSeconds(1));
-        Assert.That(result.Findings.Select(f => f.Signature),
-            Is.EquivalentTo(new[] { "IndexOutOfRangeException in (no Sealer frame)", "hang", "memory" }));
+        var result = Campaign.RunInputs(buggy, [[0], [1], [2], [4]], TimeSpan.FromSeconds(1));
+        Assert.That(result.Findings.Select(f => f.Signature), Is.EquivalentTo(new[] { "IndexOutOfRangeException in (no Sealer frame)", "hang" }));
         Assert.That(result.Succeeded, Is.EqualTo(1));
         Assert.That(result.Refusals, Is.EquivalentTo(new Dictionary<string, int> { ["InvalidImageException"] = 1 }));
+        var (_, memory) = Campaign.RunOne(buggy, [3], TimeSpan.FromSeconds(60), allocationBudget: 64 << 20);
+        Assert.That(memory?.Signature, Is.EqualTo("memory"), "96 MiB allocated against a 64 MiB budget");
+        var (_, withinBudget) = Campaign.RunOne(buggy, [3], TimeSpan.FromSeconds(60), allocationBudget: 128 << 20);
+        Assert.That(withinBudget, Is.Null);
     }
 
     private static List<string> Save(IReadOnlyList<Finding> findings)

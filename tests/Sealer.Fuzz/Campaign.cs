@@ -83,7 +83,8 @@ public static class Campaign
     }
 
     /// <summary>One input under the watchdog: a documented refusal, success, or a finding.</summary>
-    public static (Exception? Refusal, Finding? Finding) RunOne(FuzzTarget target, byte[] input, TimeSpan timeout)
+    public static (Exception? Refusal, Finding? Finding) RunOne(FuzzTarget target, byte[] input, TimeSpan timeout,
+        long allocationBudget = AllocationBudget)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(input);
@@ -118,7 +119,7 @@ public static class Campaign
             return (null, new Finding(target.Name, Signature(crash), Describe(crash), input));
         }
 
-        if (allocated > AllocationBudget)
+        if (allocated > allocationBudget)
         {
             return (null, new Finding(target.Name, "memory", $"allocated {allocated >> 20} MiB for a {input.Length}-byte input", input));
         }
