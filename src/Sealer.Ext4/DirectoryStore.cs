@@ -55,9 +55,11 @@ internal sealed class DirectoryStore(Ext4Context ctx)
         var needed = RecordLength(nameBytes.Length);
         var map = FileMap.Read(dir, ctx);
         var bs = ctx.BlockSize;
+        var maxLogical = (dir.Size + bs - 1) / bs;
         foreach (var e in map.Extents)
         {
-            for (long i = 0; i < e.Length; i++)
+            // Only the blocks that lookups read (below i_size, written): an entry put anywhere else is never found again.
+            for (long i = 0; i < e.Length && e.Logical + i < maxLogical && !e.Unwritten; i++)
             {
                 var block = e.Physical + i;
                 var data = ctx.Cache.Get(block);

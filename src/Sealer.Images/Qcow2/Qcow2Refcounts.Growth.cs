@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Sealer.Core.Errors;
 
 namespace Sealer.Images.Qcow2;
 
@@ -20,6 +21,14 @@ internal sealed partial class Qcow2Refcounts
         }
 
         var blockCluster = tableIndex * _blockEntries;
+        if (blockCluster == 0)
+        {
+            // The range of entry 0 holds the header, which always has a refcount: an empty entry is corruption, and a
+            // self-covering block there would be written over the header (and never become non-zero: found by fuzzing).
+            throw new InvalidImageException(
+                $"qcow2: refcount table entry 0 (at 0x{_header.RefTableOffset:x}) is empty: the header cluster has no refcount block");
+        }
+
         var blockOffset = blockCluster << _clusterBits;
         var block = new byte[_clusterSize];
         WriteEntry(block, 0, 1);
