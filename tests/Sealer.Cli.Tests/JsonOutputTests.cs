@@ -97,7 +97,7 @@ public sealed class JsonOutputTests
         var image = TestImages.Copy(name, temp);
         Validate("inspect", SealerProcess.RunOk("inspect", "-a", image, "--json").StdOut);
         Validate("check", SealerProcess.Run("check", "-a", image, "--json").StdOut);
-        var sealedJson = Validate("seal", SealerProcess.RunOk("seal", "-a", image, "--json", "--hostname", "tpl").StdOut);
+        var sealedJson = Validate("seal", SealerProcess.RunOk("seal", "-a", image, "--json").StdOut);
         Assert.That(sealedJson["target"]!["mode"]!.GetValue<string>(), Is.EqualTo("in-place"));
         Assert.That(sealedJson["target"]!["path"]!.GetValue<string>(), Is.EqualTo(image));
         Validate("check", SealerProcess.RunOk("check", "-a", image, "--json").StdOut);
