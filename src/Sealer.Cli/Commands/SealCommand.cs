@@ -28,7 +28,7 @@ internal static class SealCommand
         SealOptionsValidation.Check(options, operations);
         var target = ChooseTarget(arguments);
 
-        using var session = GuestOpening.Open(arguments);
+        using var session = GuestOpening.Open(arguments, completePendingLog: target.Mode == CommitMode.InPlace);
         var report = SealRunner.Run(session.Guest.Root, session.Guest.Info, operations, options, time: SealerClock.FromEnvironment());
         if (report.Succeeded)
         {
