@@ -101,7 +101,7 @@ public static class InPlaceCommit
             return new PendingRedoLog(PendingRedoLogState.Torn, logPath, null);
         }
 
-        using var image = File.OpenHandle(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var image = HostFileOpener.Open(fullPath, writable: false, FileShare.ReadWrite);
         var mismatch = log.Verify(image, HostFileOpener.StatHandle(image, fullPath));
         return mismatch is null
             ? new PendingRedoLog(PendingRedoLogState.Pending, logPath, null)
@@ -111,9 +111,16 @@ public static class InPlaceCommit
     private static string MismatchMessage(string logPath, string imagePath, string why) =>
         $"redo log {logPath} does not match {imagePath}: {why}; left in place, image not touched (remove the log only if the image was meant to change since the interrupted seal)";
 
-    /// <summary>A log of an older format cannot be checked against the image; it is refused, never guessed at.</summary>
+    /// <summary>A log that is not a regular file (a planted FIFO would block the read) or of an older format cannot be
+    /// checked against the image; it is refused, never guessed at.</summary>
     private static string? Unverifiable(string logPath, string imagePath)
     {
+        var kind = HostFileOpener.StatPath(logPath).Kind;
+        if (kind != Core.FileSystems.FileKind.Regular)
+        {
+            return MismatchMessage(logPath, imagePath, $"it is not a regular file ({kind})");
+        }
+
         var version = RedoLog.PeekVersion(logPath);
         return version is 1
             ? MismatchMessage(logPath, imagePath, "it was written by an older Sealer (log version 1, without the image's identity and before-image checksums), so it cannot be proven to belong to the image")

@@ -141,6 +141,41 @@ public sealed class RedoLogBindingTests
     }
 
     [Test]
+    public void PlantedFifoAsTheLog_IsRefused_WithoutBlocking()
+    {
+        var image = NewImage("disk.img");
+        ExternalTool.Check("mkfifo", image + ".sealer-redo");
+
+        foreach (var attempt in new Func<object>[] { () => InPlaceCommit.RecoverIfNeeded(image), () => InPlaceCommit.Inspect(image) })
+        {
+            var run = Task.Run(() =>
+            {
+                try
+                {
+                    return attempt() is PendingRedoLog p ? p.Problem ?? p.State.ToString() : "applied";
+                }
+                catch (InvalidImageException e)
+                {
+                    return e.Message;
+                }
+            });
+            if (!run.Wait(TimeSpan.FromSeconds(20)))
+            {
+                // Unblock the reader so the test host can exit, then fail.
+                using (new FileStream(image + ".sealer-redo", FileMode.Open, FileAccess.Write))
+                {
+                }
+
+                Assert.Fail("reading a FIFO planted as the redo log blocked");
+            }
+
+            Assert.That(run.Result, Does.Contain("does not match").And.Contain("not a regular file (Fifo)"));
+        }
+
+        Assert.That(File.ReadAllBytes(image), Is.EqualTo(CrashScenario.InitialImage()));
+    }
+
+    [Test]
     public void UntouchedImage_WithItsOwnLog_IsStillReplayed()
     {
         // The control: a log that does belong to the image (killed after the log was durable) is completed.
