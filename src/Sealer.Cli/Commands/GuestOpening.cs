@@ -5,7 +5,8 @@ namespace Sealer.Cli.Commands;
 /// <summary>Turns the shared options into an opened guest session.</summary>
 internal static class GuestOpening
 {
-    public static GuestSession Open(CommonArguments options)
+    /// <param name="completePendingLog">Only a real in-place seal completes a redo log left by an interrupted seal.</param>
+    public static GuestSession Open(CommonArguments options, bool completePendingLog = false)
     {
         if ((options.Image is null) == (options.Directory is null))
         {
@@ -18,7 +19,7 @@ internal static class GuestOpening
         }
 
         return options.Image is not null
-            ? GuestSession.OpenImage(options.Image, options.Format, options.AllowBacking, options.RootDevice, SealerClock.FromEnvironment())
+            ? GuestSession.OpenImage(options.Image, options.Format, options.AllowBacking, options.RootDevice, SealerClock.FromEnvironment(), completePendingLog)
             : GuestSession.OpenDirectory(options.Directory!, options.LiveHost, options.CrossMounts);
     }
 }

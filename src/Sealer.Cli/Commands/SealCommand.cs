@@ -30,7 +30,7 @@ internal static class SealCommand
         var intended = ChooseTarget(arguments);
         var target = arguments.DryRun ? new CommitTarget(CommitMode.Discard) : intended;
 
-        using var session = GuestOpening.Open(arguments);
+        using var session = GuestOpening.Open(arguments, completePendingLog: target.Mode == CommitMode.InPlace);
         var report = SealRunner.Run(session.Guest.Root, session.Guest.Info, operations, options, time: SealerClock.FromEnvironment());
         if (report.Succeeded)
         {

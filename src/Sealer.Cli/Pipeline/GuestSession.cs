@@ -37,12 +37,15 @@ internal sealed class GuestSession : IDisposable
 
     public RecoveryResult Recovery { get; private set; }
 
-    public static GuestSession OpenImage(string path, string? format, bool allowBacking, string? rootDevice, TimeProvider clock)
+    /// <summary>Opens an image read-only. A redo log left by an interrupted seal is completed only when
+    /// <paramref name="completePendingLog"/> is set (a real in-place seal); every other run writes nothing and refuses
+    /// to read an image that such a log may have left half written.</summary>
+    public static GuestSession OpenImage(string path, string? format, bool allowBacking, string? rootDevice, TimeProvider clock, bool completePendingLog)
     {
         var session = new GuestSession { Source = path };
         try
         {
-            session.Recovery = InPlaceCommit.RecoverIfNeeded(path);
+            session.Recovery = completePendingLog ? InPlaceCommit.RecoverIfNeeded(path) : RefusePendingLog(path);
             session.Image = ImageOpener.Open(path, new ImageOpenOptions { Format = format, Writable = false, AllowBacking = allowBacking });
             session._owned.Add(session.Image);
             session.Overlay = new CopyOnWriteBlockDevice(session.Image.Device);
@@ -59,6 +62,20 @@ internal sealed class GuestSession : IDisposable
             session.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Read-only runs never touch a redo log: a pending one is reported (the image may be half written, so it
+    /// is not read), a mismatching one is refused by name, a torn one is harmless and ignored.</summary>
+    private static RecoveryResult RefusePendingLog(string path)
+    {
+        var pending = InPlaceCommit.Inspect(path);
+        return pending.State switch
+        {
+            PendingRedoLogState.Pending => throw new Core.Errors.ImageBusyException(
+                $"{path} has a pending redo log from an interrupted seal ({pending.LogPath}): run `sealer seal -a {path}` to complete it; nothing was read or written"),
+            PendingRedoLogState.Mismatch => throw new Core.Errors.InvalidImageException(pending.Problem!),
+            _ => RecoveryResult.None,
+        };
     }
 
     /// <summary>The copy-on-write view of a --dir tree; null for an image.</summary>

@@ -27,31 +27,9 @@ public sealed class FileHostFile : ISparseHostFile
     /// <summary>Opens an existing file. Writable opens take no shared lock so a second writer fails early.</summary>
     public static FileHostFile Open(string path, bool writable)
     {
-        try
-        {
-            var handle = File.OpenHandle(
-                path,
-                FileMode.Open,
-                writable ? FileAccess.ReadWrite : FileAccess.Read,
-                writable ? FileShare.Read : FileShare.ReadWrite);
-            return new FileHostFile(handle, System.IO.Path.GetFullPath(path), writable);
-        }
-        catch (FileNotFoundException)
-        {
-            throw new ImageNotFoundException($"image not found: {path}");
-        }
-        catch (DirectoryNotFoundException)
-        {
-            throw new ImageNotFoundException($"image not found: {path}");
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new ImageBusyException($"cannot open {path} for {(writable ? "writing" : "reading")}: permission denied", e);
-        }
-        catch (IOException e)
-        {
-            throw new ImageBusyException($"cannot open {path} for {(writable ? "writing" : "reading")}: {e.Message}", e);
-        }
+        // Regular files and block devices only, checked before the open (a FIFO would block it forever).
+        var handle = HostFileOpener.Open(path, writable, writable ? FileShare.Read : FileShare.ReadWrite);
+        return new FileHostFile(handle, System.IO.Path.GetFullPath(path), writable);
     }
 
     /// <summary>Creates a new file (fails if it exists).</summary>

@@ -17,11 +17,6 @@ public static class ImageOpener
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
-        if (!File.Exists(path))
-        {
-            throw new ImageNotFoundException($"image not found: {path}");
-        }
-
         var file = FileHostFile.Open(path, options.Writable);
         try
         {
@@ -107,13 +102,19 @@ public static class ImageOpener
         }
 
         var path = ResolveBackingPath(child, name, allowBacking);
-        if (!File.Exists(path))
+        chain.Add(path);
+        FileHostFile file;
+        try
         {
-            throw new ImageNotFoundException($"backing image not found: {path} (named '{name}' in {child.Path})");
+            file = FileHostFile.Open(path, writable: false);
+        }
+        catch (ImageNotFoundException e)
+        {
+            throw new ImageNotFoundException(e.Message.StartsWith("image not found", StringComparison.Ordinal)
+                ? $"backing image not found: {path} (named '{name}' in {child.Path})"
+                : $"backing image (named '{name}' in {child.Path}): {e.Message}");
         }
 
-        chain.Add(path);
-        var file = FileHostFile.Open(path, writable: false);
         try
         {
             var format = header.BackingFormat switch

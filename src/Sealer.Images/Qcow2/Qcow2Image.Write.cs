@@ -42,10 +42,12 @@ public sealed partial class Qcow2Image
             var kind = Classify(entry, 0, guestCluster);
             if (kind == Qcow2Entry.Kind.Normal && (entry & Qcow2Entry.Copied) != 0)
             {
+                CheckWriteInPlace(entry, guestCluster, refcounts);
                 _file.Write((long)(entry & Qcow2Entry.OffsetMask) + inCluster, source[..chunk]);
             }
             else
             {
+                CheckReplaceable(entry, kind, guestCluster, refcounts);
                 var content = new byte[_clusterSize];
                 if (chunk < _clusterSize)
                 {
@@ -101,6 +103,9 @@ public sealed partial class Qcow2Image
         }
 
         var refcounts = new Qcow2Refcounts(_file, _header) { Barrier = Barrier };
+
+        // Before anything is written: map every metadata cluster and every mapped data cluster (metadata overlap checks).
+        refcounts.Use = Qcow2ClusterUse.Build(_file, _header, _l1, refcounts.Table);
         if (_header.Version >= 3 && _header.AutoclearFeatures != 0)
         {
             Span<byte> zero = stackalloc byte[8];
@@ -127,9 +132,21 @@ public sealed partial class Qcow2Image
     {
         var l1Entry = _l1[l1Index];
         var oldOffset = (long)(l1Entry & Qcow2Entry.OffsetMask);
-        if (oldOffset != 0 && (l1Entry & Qcow2Entry.Copied) != 0)
+        if (oldOffset != 0)
         {
-            return oldOffset;
+            // COPIED means "refcount exactly 1, write in place"; any disagreement is a corrupt image.
+            var refcount = refcounts.GetRefcount(oldOffset >> _clusterBits);
+            var copied = (l1Entry & Qcow2Entry.Copied) != 0;
+            if (copied != (refcount == 1))
+            {
+                throw new InvalidImageException(
+                    $"qcow2: L1 entry {l1Index} (L2 table 0x{oldOffset:x}) {(copied ? "has" : "lacks")} the COPIED flag but the table's refcount is {refcount}");
+            }
+
+            if (copied)
+            {
+                return oldOffset;
+            }
         }
 
         // New table: all zeros. Shared table (snapshot): a copy; data refcounts already count both L1s.
@@ -143,6 +160,7 @@ public sealed partial class Qcow2Image
         }
 
         var newOffset = refcounts.Allocate();
+        refcounts.Use!.AddMetadata(newOffset, _clusterSize, Qcow2ClusterUse.Kind.L2Table);
         _file.Write(newOffset, raw);
         Barrier();
         SetL1(l1Index, (ulong)newOffset | Qcow2Entry.Copied);
@@ -160,6 +178,83 @@ public sealed partial class Qcow2Image
         }
 
         return newOffset;
+    }
+
+    /// <summary>
+    /// A write in place must land on a data cluster that only this entry maps: inside the file, not metadata, refcount
+    /// exactly 1 (what COPIED promises) and no other L2 entry pointing at it. Otherwise the image is corrupt and the
+    /// write would destroy metadata or another guest cluster, so nothing is written.
+    /// </summary>
+    private void CheckWriteInPlace(ulong entry, long guestCluster, Qcow2Refcounts refcounts)
+    {
+        var host = (long)(entry & Qcow2Entry.OffsetMask);
+        var cluster = host >> _clusterBits;
+        var where = $"L2 entry for guest offset 0x{guestCluster << _clusterBits:x}";
+        if (host >= _file.Length)
+        {
+            throw new InvalidImageException($"qcow2: {where} points at host cluster 0x{host:x}, beyond the end of the file (0x{_file.Length:x})");
+        }
+
+        var metadata = refcounts.Use!.MetadataAt(cluster);
+        if (metadata is not null)
+        {
+            throw new InvalidImageException($"qcow2: {where} points at {metadata} (host cluster 0x{host:x}); refusing to write guest data over metadata");
+        }
+
+        var refcount = refcounts.GetRefcount(cluster);
+        if (refcount != 1)
+        {
+            throw new InvalidImageException($"qcow2: {where} has the COPIED flag but host cluster 0x{host:x} has refcount {refcount} (must be 1)");
+        }
+
+        if (refcounts.Use.IsShared(cluster))
+        {
+            throw new InvalidImageException($"qcow2: {where} maps host cluster 0x{host:x}, which another L2 entry maps too (refcount 1)");
+        }
+    }
+
+    /// <summary>An entry about to be replaced by a new cluster: what it points at will lose a reference, so it must be
+    /// a data cluster and its COPIED flag must agree with its refcount.</summary>
+    private void CheckReplaceable(ulong entry, Qcow2Entry.Kind kind, long guestCluster, Qcow2Refcounts refcounts)
+    {
+        var where = $"L2 entry for guest offset 0x{guestCluster << _clusterBits:x}";
+        if (kind == Qcow2Entry.Kind.Compressed)
+        {
+            var sizeShift = 62 - (_clusterBits - 8);
+            var start = (long)(entry & ((1UL << sizeShift) - 1));
+            var sectors = (long)((entry >> sizeShift) & ((1UL << (_clusterBits - 8)) - 1)) + 1;
+            var end = (start & ~511L) + (sectors * 512);
+            for (var c = start >> _clusterBits; c <= (end - 1) >> _clusterBits; c++)
+            {
+                var held = refcounts.Use!.MetadataAt(c);
+                if (held is not null)
+                {
+                    throw new InvalidImageException($"qcow2: compressed {where} points at {held} (host offset 0x{start:x})");
+                }
+            }
+
+            return;
+        }
+
+        var host = (long)(entry & Qcow2Entry.OffsetMask);
+        if (kind is not (Qcow2Entry.Kind.Normal or Qcow2Entry.Kind.Zero) || host == 0)
+        {
+            return;
+        }
+
+        var metadata = refcounts.Use!.MetadataAt(host >> _clusterBits);
+        if (metadata is not null)
+        {
+            throw new InvalidImageException($"qcow2: {where} points at {metadata} (host cluster 0x{host:x})");
+        }
+
+        var refcount = refcounts.GetRefcount(host >> _clusterBits);
+        var copied = (entry & Qcow2Entry.Copied) != 0;
+        if (refcount == 0 || copied != (refcount == 1))
+        {
+            throw new InvalidImageException(
+                $"qcow2: {where} {(copied ? "has" : "lacks")} the COPIED flag but host cluster 0x{host:x} has refcount {refcount}");
+        }
     }
 
     private void ReadOldContent(Qcow2Entry.Kind kind, ulong entry, long guestCluster, Span<byte> content)
@@ -190,6 +285,7 @@ public sealed partial class Qcow2Image
 
         foreach (var p in pending)
         {
+            refcounts.Use!.AddData(p.HostOffset);
             _file.Write(p.HostOffset, p.Content);
         }
 

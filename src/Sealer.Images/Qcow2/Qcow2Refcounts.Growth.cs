@@ -30,6 +30,7 @@ internal sealed partial class Qcow2Refcounts
         }
 
         var blockOffset = blockCluster << _clusterBits;
+        RequireFree(blockCluster);
         var block = new byte[_clusterSize];
         WriteEntry(block, 0, 1);
         _file.Write(blockOffset, block);
@@ -42,6 +43,7 @@ internal sealed partial class Qcow2Refcounts
         _table[tableIndex] = (ulong)blockOffset;
         _blocks[blockOffset] = block;
         _allocatedEnd = Math.Max(_allocatedEnd, blockCluster + 1);
+        Use?.AddMetadata(blockOffset, _clusterSize, Qcow2ClusterUse.Kind.RefcountBlock);
     }
 
     /// <summary>
@@ -90,6 +92,10 @@ internal sealed partial class Qcow2Refcounts
         }
 
         var usedEnd = start + tableClusters + newBlocks;
+        for (var cluster = start; cluster < usedEnd; cluster++)
+        {
+            RequireFree(cluster);
+        }
         var newTable = new ulong[entries];
         _table.CopyTo(newTable, 0);
         var blocks = new Dictionary<long, byte[]>();
@@ -146,6 +152,12 @@ internal sealed partial class Qcow2Refcounts
         }
 
         _allocatedEnd = Math.Max(_allocatedEnd, usedEnd);
+        Use?.AddMetadata(tableOffset, tableClusters << _clusterBits, Qcow2ClusterUse.Kind.RefcountTable);
+        foreach (var (index, _) in blocks)
+        {
+            Use?.AddMetadata((long)newTable[index], _clusterSize, Qcow2ClusterUse.Kind.RefcountBlock);
+        }
+
         for (var i = 0; i < oldClusters; i++)
         {
             Update((oldOffset >> _clusterBits) + i, -1);

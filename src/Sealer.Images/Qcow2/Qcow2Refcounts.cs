@@ -39,6 +39,12 @@ internal sealed partial class Qcow2Refcounts
     /// <summary>Called between dependent writes (refcount before mapping, mapping before free).</summary>
     public Action Barrier { get; set; } = () => { };
 
+    /// <summary>What each host cluster holds; consulted before a cluster with refcount 0 is handed out.</summary>
+    public Qcow2ClusterUse? Use { get; set; }
+
+    /// <summary>The refcount table entries (host offsets of the refcount blocks, 0 where none).</summary>
+    public IReadOnlyList<ulong> Table => _table;
+
     public ulong GetRefcount(long cluster)
     {
         var tableIndex = cluster / _blockEntries;
@@ -80,6 +86,11 @@ internal sealed partial class Qcow2Refcounts
         }
 
         value = delta > 0 ? value + 1 : value - 1;
+        if (value == 0)
+        {
+            Use?.Freed(cluster);
+        }
+
         WriteEntry(block, index, value);
         var byteStart = index * _refcountBits / 8;
         var byteCount = Math.Max(1, _refcountBits / 8);
@@ -113,11 +124,23 @@ internal sealed partial class Qcow2Refcounts
 
             if (refcount == 0)
             {
+                RequireFree(cluster);
                 Update(cluster, +1);
                 _freeSearchStart = cluster + 1;
                 _allocatedEnd = Math.Max(_allocatedEnd, cluster + 1);
                 return cluster << _clusterBits;
             }
+        }
+    }
+
+    /// <summary>Refuses a cluster whose refcount is 0 but which still holds metadata or mapped guest data (a refcount
+    /// block that lies): handing it out would overwrite what is there.</summary>
+    internal void RequireFree(long cluster)
+    {
+        var holds = Use?.UseOf(cluster);
+        if (holds is not null)
+        {
+            throw new InvalidImageException($"qcow2: host cluster 0x{cluster << _clusterBits:x} has refcount 0 but holds {holds}; refusing to allocate it");
         }
     }
 

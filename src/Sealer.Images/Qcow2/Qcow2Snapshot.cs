@@ -11,8 +11,12 @@ internal readonly record struct Qcow2Snapshot(string Id, string Name, long L1Off
     private const int FixedSize = 40;
 
     /// <summary>Parses the snapshot table, checking every length and offset against the file.</summary>
-    public static IReadOnlyList<Qcow2Snapshot> ReadTable(IHostFile file, Qcow2Header header)
+    public static IReadOnlyList<Qcow2Snapshot> ReadTable(IHostFile file, Qcow2Header header) => ReadTable(file, header, out _);
+
+    /// <summary>As <see cref="ReadTable(IHostFile, Qcow2Header)"/>, also giving the table's length in bytes.</summary>
+    public static IReadOnlyList<Qcow2Snapshot> ReadTable(IHostFile file, Qcow2Header header, out long tableLength)
     {
+        tableLength = 0;
         if (header.SnapshotCount == 0)
         {
             return [];
@@ -69,6 +73,7 @@ internal readonly record struct Qcow2Snapshot(string Id, string Name, long L1Off
             throw new InvalidImageException($"qcow2: snapshot table at 0x{header.SnapshotsOffset:x} is larger than 64 MiB");
         }
 
+        tableLength = position - header.SnapshotsOffset;
         return list;
     }
 }

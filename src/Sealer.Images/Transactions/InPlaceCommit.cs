@@ -33,9 +33,11 @@ public static class InPlaceCommit
             return;
         }
 
+        // Who the image is right before the log is written: the log is bound to this file, length and mtime.
+        var identity = HostFileOpener.StatHandle(image.Handle, fullPath);
         try
         {
-            RedoLog.Write(logPath, recording, hooks);
+            RedoLog.Write(logPath, recording, image.Handle, identity, hooks);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -54,7 +56,11 @@ public static class InPlaceCommit
         log.Apply(image.Handle, hooks);
     }
 
-    /// <summary>Call before opening an image: applies a complete leftover redo log, or removes a torn one.</summary>
+    /// <summary>
+    /// Call before writing an image in place: applies a complete leftover redo log that proves it belongs to the image as
+    /// it is now, or removes a torn one (it never reached the image). A log that does not match (written for another
+    /// file, or the image changed since) is refused with InvalidImageException and left in place, the image untouched.
+    /// </summary>
     public static RecoveryResult RecoverIfNeeded(string imagePath)
     {
         ArgumentNullException.ThrowIfNull(imagePath);
@@ -67,6 +73,58 @@ public static class InPlaceCommit
 
         using var image = LockedImageFile.Open(fullPath);
         return RecoverLocked(image, logPath);
+    }
+
+    /// <summary>
+    /// What lies beside the image, without writing anything (for inspect, check, dry runs): no log, a torn log (harmless:
+    /// it never reached the image), a pending log that a real in-place seal would complete, or a log that does not match.
+    /// </summary>
+    public static PendingRedoLog Inspect(string imagePath)
+    {
+        ArgumentNullException.ThrowIfNull(imagePath);
+        var fullPath = Path.GetFullPath(imagePath);
+        var logPath = RedoLog.PathFor(fullPath);
+        if (!File.Exists(logPath))
+        {
+            return new PendingRedoLog(PendingRedoLogState.None, logPath, null);
+        }
+
+        var problem = Unverifiable(logPath, fullPath);
+        if (problem is not null)
+        {
+            return new PendingRedoLog(PendingRedoLogState.Mismatch, logPath, problem);
+        }
+
+        var log = RedoLog.TryRead(logPath);
+        if (log is null)
+        {
+            return new PendingRedoLog(PendingRedoLogState.Torn, logPath, null);
+        }
+
+        using var image = HostFileOpener.Open(fullPath, writable: false, FileShare.ReadWrite);
+        var mismatch = log.Verify(image, HostFileOpener.StatHandle(image, fullPath));
+        return mismatch is null
+            ? new PendingRedoLog(PendingRedoLogState.Pending, logPath, null)
+            : new PendingRedoLog(PendingRedoLogState.Mismatch, logPath, MismatchMessage(logPath, fullPath, mismatch));
+    }
+
+    private static string MismatchMessage(string logPath, string imagePath, string why) =>
+        $"redo log {logPath} does not match {imagePath}: {why}; left in place, image not touched (remove the log only if the image was meant to change since the interrupted seal)";
+
+    /// <summary>A log that is not a regular file (a planted FIFO would block the read) or of an older format cannot be
+    /// checked against the image; it is refused, never guessed at.</summary>
+    private static string? Unverifiable(string logPath, string imagePath)
+    {
+        var kind = HostFileOpener.StatPath(logPath).Kind;
+        if (kind != Core.FileSystems.FileKind.Regular)
+        {
+            return MismatchMessage(logPath, imagePath, $"it is not a regular file ({kind})");
+        }
+
+        var version = RedoLog.PeekVersion(logPath);
+        return version is 1
+            ? MismatchMessage(logPath, imagePath, "it was written by an older Sealer (log version 1, without the image's identity and before-image checksums), so it cannot be proven to belong to the image")
+            : null;
     }
 
     private static void TryDelete(string path)
@@ -88,11 +146,24 @@ public static class InPlaceCommit
             return RecoveryResult.None;
         }
 
+        var imagePath = image.Path ?? logPath[..^RedoLog.Suffix.Length];
+        var unverifiable = Unverifiable(logPath, imagePath);
+        if (unverifiable is not null)
+        {
+            throw new InvalidImageException(unverifiable);
+        }
+
         var log = RedoLog.TryRead(logPath);
         if (log is null)
         {
             RedoLog.Delete(logPath, hooks: null);
             return RecoveryResult.Discarded;
+        }
+
+        var mismatch = log.Verify(image.Handle, HostFileOpener.StatHandle(image.Handle, imagePath));
+        if (mismatch is not null)
+        {
+            throw new InvalidImageException(MismatchMessage(logPath, imagePath, mismatch));
         }
 
         log.Apply(image.Handle, hooks: null);

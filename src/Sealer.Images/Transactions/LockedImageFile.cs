@@ -28,24 +28,7 @@ internal sealed class LockedImageFile : IHostFile
 
     public static LockedImageFile Open(string path)
     {
-        SafeFileHandle handle;
-        try
-        {
-            handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new ImageNotFoundException($"image not found: {path}");
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new ImageBusyException($"cannot open {path} for writing: permission denied", e);
-        }
-        catch (IOException e)
-        {
-            throw new ImageBusyException($"image is in use: {path}", e);
-        }
-
+        var handle = HostFileOpener.Open(path, writable: true, FileShare.None);
         if (!HostFileSystem.TryLockLikeQemu(handle))
         {
             handle.Dispose();
