@@ -60,6 +60,8 @@ public sealed partial class Ext4FileSystem : IFileSystem
             ctx.Groups.Validate(g);
         }
 
+        ctx.BuildSystemZone();
+
         var root = ctx.Inodes.Read(RootInode);
         if (root.Kind != FileKind.Directory)
         {

@@ -72,6 +72,7 @@ internal sealed class FileContentWriter(Ext4Context ctx)
     /// <summary>Frees every block of an inode being deleted (data, map blocks, its share of an xattr block).</summary>
     public void ReleaseAll(Ext4Inode inode)
     {
+        ctx.CheckXattrBlock(inode);
         var map = FileMap.Read(inode, ctx);
         foreach (var e in map.Extents)
         {
