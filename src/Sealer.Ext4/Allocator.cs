@@ -164,12 +164,8 @@ internal sealed class Allocator(Ext4Superblock sb, GroupDescriptors gd, BlockCac
 
     private (long Start, int Count) TryAllocateInGroup(int g, int from, int max)
     {
-        var bitmap = cache.Get(gd.BlockBitmap(g));
         var uninit = (gd.Flags(g) & GroupDescriptors.FlagBlockUninit) != 0;
-        if (uninit)
-        {
-            bitmap = BlockBitmapForWrite(g);
-        }
+        var bitmap = uninit ? BlockBitmapForWrite(g) : ReadBlockBitmap(g);
 
         var limit = gd.GroupBlockCount(g);
         for (var bit = Math.Max(0, from); bit < limit; bit++)
@@ -205,6 +201,7 @@ internal sealed class Allocator(Ext4Superblock sb, GroupDescriptors gd, BlockCac
         var block = gd.BlockBitmap(g);
         if ((gd.Flags(g) & GroupDescriptors.FlagBlockUninit) == 0)
         {
+            ReadBlockBitmap(g);
             return cache.GetForWrite(block);
         }
 
@@ -286,6 +283,7 @@ internal sealed class Allocator(Ext4Superblock sb, GroupDescriptors gd, BlockCac
         var block = gd.InodeBitmap(g);
         if ((gd.Flags(g) & GroupDescriptors.FlagInodeUninit) == 0)
         {
+            ReadInodeBitmap(g);
             return cache.GetForWrite(block);
         }
 
@@ -297,6 +295,42 @@ internal sealed class Allocator(Ext4Superblock sb, GroupDescriptors gd, BlockCac
 
         gd.SetFlags(g, (ushort)(gd.Flags(g) & ~GroupDescriptors.FlagInodeUninit));
         SealInodeBitmap(g, bitmap);
+        return bitmap;
+    }
+
+    /// <summary>The block bitmap of an initialised group, its metadata_csum checksum verified.</summary>
+    public byte[] ReadBlockBitmap(int g)
+    {
+        var block = gd.BlockBitmap(g);
+        var bitmap = cache.Get(block);
+        if (sb.MetadataCsum)
+        {
+            var (stored, full) = gd.BlockBitmapChecksum(g);
+            var crc = Crc32C.Update(sb.ChecksumSeed, bitmap.AsSpan(0, sb.BlocksPerGroup / 8));
+            if (stored != (full ? crc : crc & 0xFFFF))
+            {
+                throw new InvalidImageException($"ext4: block bitmap of group {g} (block {block}, offset 0x{block * sb.BlockSize:x}) checksum mismatch");
+            }
+        }
+
+        return bitmap;
+    }
+
+    /// <summary>The inode bitmap of an initialised group, its metadata_csum checksum verified.</summary>
+    public byte[] ReadInodeBitmap(int g)
+    {
+        var block = gd.InodeBitmap(g);
+        var bitmap = cache.Get(block);
+        if (sb.MetadataCsum)
+        {
+            var (stored, full) = gd.InodeBitmapChecksum(g);
+            var crc = Crc32C.Update(sb.ChecksumSeed, bitmap.AsSpan(0, sb.InodesPerGroup / 8));
+            if (stored != (full ? crc : crc & 0xFFFF))
+            {
+                throw new InvalidImageException($"ext4: inode bitmap of group {g} (block {block}, offset 0x{block * sb.BlockSize:x}) checksum mismatch");
+            }
+        }
+
         return bitmap;
     }
 

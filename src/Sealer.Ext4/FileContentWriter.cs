@@ -202,13 +202,26 @@ internal static class XattrBlocks
 {
     private const uint Magic = 0xEA020000;
 
-    public static void Release(Ext4Context ctx, long block)
+    /// <summary>An inode's xattr block, its magic, block count and (metadata_csum) checksum verified.</summary>
+    public static byte[] Read(Ext4Context ctx, long block)
     {
         var data = ctx.Cache.Get(block);
-        if (BinaryPrimitives.ReadUInt32LittleEndian(data) != Magic)
+        if (BinaryPrimitives.ReadUInt32LittleEndian(data) != Magic || BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(8)) != 1)
         {
-            throw new InvalidImageException($"ext4: xattr block {block} (offset 0x{block * ctx.BlockSize:x}) has a bad magic");
+            throw new InvalidImageException($"ext4: xattr block {block} (offset 0x{block * ctx.BlockSize:x}) has a bad magic or block count");
         }
+
+        if (ctx.Sb.MetadataCsum && BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(0x10)) != Checksum(ctx, block, data))
+        {
+            throw new InvalidImageException($"ext4: xattr block {block} (offset 0x{block * ctx.BlockSize:x}) checksum mismatch");
+        }
+
+        return data;
+    }
+
+    public static void Release(Ext4Context ctx, long block)
+    {
+        var data = Read(ctx, block);
 
         var refs = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(4));
         if (refs <= 1)
@@ -221,12 +234,19 @@ internal static class XattrBlocks
         BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(4), refs - 1);
         if (ctx.Sb.MetadataCsum)
         {
-            BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(0x10), 0);
-            Span<byte> blockLe = stackalloc byte[8];
-            BinaryPrimitives.WriteInt64LittleEndian(blockLe, block);
-            var crc = Sealer.Core.Checksums.Crc32C.Update(ctx.Sb.ChecksumSeed, blockLe);
-            crc = Sealer.Core.Checksums.Crc32C.Update(crc, data);
-            BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(0x10), crc);
+            BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(0x10), Checksum(ctx, block, data));
         }
+    }
+
+    /// <summary>crc32c over the block number (le64) and the block with h_checksum taken as zero.</summary>
+    private static uint Checksum(Ext4Context ctx, long block, ReadOnlySpan<byte> data)
+    {
+        Span<byte> blockLe = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(blockLe, block);
+        ReadOnlySpan<byte> zero = [0, 0, 0, 0];
+        var crc = Sealer.Core.Checksums.Crc32C.Update(ctx.Sb.ChecksumSeed, blockLe);
+        crc = Sealer.Core.Checksums.Crc32C.Update(crc, data[..0x10]);
+        crc = Sealer.Core.Checksums.Crc32C.Update(crc, zero);
+        return Sealer.Core.Checksums.Crc32C.Update(crc, data[0x14..]);
     }
 }

@@ -122,9 +122,11 @@ internal sealed partial class HostileImage : IDisposable
 
     /// <summary>Runs <paramref name="use"/> on a writable driver over a copy in memory and expects a one-line refusal
     /// that leaves every byte of the image as it was.</summary>
-    public InvalidImageException AssertRefused(Action<Ext4FileSystem> use, string mentions)
+    public InvalidImageException AssertRefused(Action<Ext4FileSystem> use, string mentions) => AssertRefusedAt(Path, use, mentions);
+
+    public static InvalidImageException AssertRefusedAt(string path, Action<Ext4FileSystem> use, string mentions)
     {
-        var image = File.ReadAllBytes(Path);
+        var image = File.ReadAllBytes(path);
         var snapshot = (byte[])image.Clone();
         var device = new MemoryBlockDevice(image);
         var error = Assert.Throws<InvalidImageException>(() =>
