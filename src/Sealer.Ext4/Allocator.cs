@@ -12,6 +12,9 @@ internal sealed class Allocator(Ext4Superblock sb, GroupDescriptors gd, BlockCac
 {
     private readonly List<(long Start, long Count)> _pendingFrees = [];
 
+    /// <summary>Proves frees and allocations against what the inodes claim (unset in a replay's throw-away context).</summary>
+    public OwnershipIndex? Owners { get; set; }
+
     /// <summary>Free blocks not counting frees still pending in this operation.</summary>
     public long FreeBlocks => sbw.FreeBlocks;
 
@@ -58,6 +61,8 @@ internal sealed class Allocator(Ext4Superblock sb, GroupDescriptors gd, BlockCac
             throw new InvalidImageException($"ext4: cannot free blocks {start}+{count}: outside the filesystem");
         }
 
+        Owners?.CheckFree(start, count);
+
         for (var b = start; b < start + count; b++)
         {
             cache.Forget(b);
@@ -95,6 +100,8 @@ internal sealed class Allocator(Ext4Superblock sb, GroupDescriptors gd, BlockCac
                 SealBlockBitmap(g, bitmap);
                 sbw.AddFreeBlocks(freed);
             }
+
+            Owners?.NoteFreed(start, count);
         }
 
         _pendingFrees.Clear();
@@ -120,6 +127,7 @@ internal sealed class Allocator(Ext4Superblock sb, GroupDescriptors gd, BlockCac
                     continue;
                 }
 
+                Owners?.CheckInodeAllocate(g, number);
                 SetBit(bitmap, index);
                 SealInodeBitmap(g, bitmap);
                 gd.SetFreeInodes(g, gd.FreeInodes(g) - 1);
@@ -181,6 +189,7 @@ internal sealed class Allocator(Ext4Superblock sb, GroupDescriptors gd, BlockCac
                 count++;
             }
 
+            Owners?.CheckAllocate(g, gd.GroupFirstBlock(g) + bit, count);
             bitmap = BlockBitmapForWrite(g);
             for (var k = 0; k < count; k++)
             {

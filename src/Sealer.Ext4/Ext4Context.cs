@@ -33,7 +33,18 @@ internal sealed class Ext4Context
 
     public bool HugeFile => Sb.HasRoCompat(Ext4Features.RoCompatHugeFile);
 
-    public void BuildSystemZone() => Zone = SystemZone.Build(this);
+    /// <summary>Ownership proof for frees, allocations and in-place rewrites; null until <see cref="BuildSystemZone"/>.</summary>
+    public OwnershipIndex? Owners { get; private set; }
+
+    /// <summary>Computes the system zone and arms the ownership guard (the scan itself waits for the first change).</summary>
+    public void BuildSystemZone()
+    {
+        Zone = SystemZone.Build(this);
+        var owners = new OwnershipIndex(this);
+        Owners = owners;
+        Allocator.Owners = owners;
+        Cache.WriteCheck = block => owners.CheckInPlaceWrite(block, 1);
+    }
 
     /// <summary>Refuses an inode whose xattr block (i_file_acl) lies outside the file system or on metadata.</summary>
     public void CheckXattrBlock(Ext4Inode inode)

@@ -64,6 +64,7 @@ public sealed partial class Ext4FileSystem
         var (parent, name) = ResolveParent(path);
         RequireAbsent(parent, name, path);
         RequireModifiable(parent, path);
+        RequireTrueDirLinks(parent, path);
         var dir = NewInode(parent, (ushort)(0x4000 | ((int)mode & 0xFFF)), uid, gid, directory: true);
         dir.LinksCount = 2;
         var map = new FileMap();
@@ -146,6 +147,15 @@ public sealed partial class Ext4FileSystem
         if (IsDir(moving))
         {
             RequireNotInside(moving.Number, dstParent, destinationPath);
+            if (srcParent.Number != dstParent.Number)
+            {
+                RequireTrueDirLinks(srcParent, sourcePath);
+                RequireTrueDirLinks(dstParent, destinationPath);
+            }
+            else if (_dirs.Find(dstParent, dstName) is not null)
+            {
+                RequireTrueDirLinks(dstParent, destinationPath);
+            }
         }
 
         var dstEntry = _dirs.Find(dstParent, dstName);
@@ -250,6 +260,7 @@ public sealed partial class Ext4FileSystem
         }
 
         RequireModifiable(parent, path);
+        RequireTrueDirLinks(parent, path);
         _dirs.Remove(parent, name);
         DecrementDirLinks(parent);
         Touch(parent, modified: true);
@@ -322,6 +333,25 @@ public sealed partial class Ext4FileSystem
             // Overflowed count (dir_nlink): recount the subdirectories; the caller already removed the entry.
             var count = 2 + _dirs.Enumerate(dir).Count(e => e.Name is not ("." or "..") && IsSubdirectory(e));
             dir.LinksCount = count > LinkMax ? (ushort)1 : (ushort)count;
+        }
+    }
+
+    /// <summary>
+    /// Before a directory's link count is changed: it must be 2 + its subdirectories, or 1 (dir_nlink: overflowed).
+    /// A wrong count (say 65000 for three subdirectories) is corrupt; adjusting it would leave e2fsck a new problem.
+    /// </summary>
+    private void RequireTrueDirLinks(Ext4Inode dir, string path)
+    {
+        if (dir.LinksCount == 1)
+        {
+            return;
+        }
+
+        var expected = 2 + _dirs.Enumerate(dir).Count(e => e.Name is not ("." or "..") && IsSubdirectory(e));
+        if (dir.LinksCount != expected)
+        {
+            throw new InvalidImageException(
+                $"ext4: directory inode {dir.Number} has link count {dir.LinksCount} but {expected - 2} subdirectories (changing {PosixPath.Abbreviate(path)})");
         }
     }
 

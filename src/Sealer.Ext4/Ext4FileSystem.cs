@@ -37,6 +37,10 @@ public sealed partial class Ext4FileSystem : IFileSystem
 
     public bool CanWrite { get; }
 
+    /// <summary>What the ownership scan cost this run (0 inodes when nothing was changed yet).</summary>
+    internal (int Inodes, TimeSpan Time) OwnershipScanCost =>
+        _ctx.Owners is { Scanned: true } o ? (o.InodesScanned, o.ScanTime) : (0, TimeSpan.Zero);
+
     /// <summary>Opens the filesystem on <paramref name="device"/>; replays a pending internal journal when writable.
     /// <paramref name="clock"/> stamps changed inodes (a fixed clock makes the result reproducible).</summary>
     public static Ext4FileSystem Open(IBlockDevice device, bool writable, TimeProvider? clock = null)

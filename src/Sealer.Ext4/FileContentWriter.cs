@@ -110,8 +110,9 @@ internal sealed class FileContentWriter(Ext4Context ctx)
         }
 
         var e = map.Extents[index];
-        var offset = ((e.Physical + ((eof / bs) - e.Logical)) * bs) + inBlock;
-        ctx.Cache.Device.Write(offset, new byte[bs - inBlock]);
+        var physical = e.Physical + ((eof / bs) - e.Logical);
+        ctx.Owners?.CheckInPlaceWrite(physical, 1);
+        ctx.Cache.Device.Write((physical * bs) + inBlock, new byte[bs - inBlock]);
     }
 
     /// <summary>Writes <paramref name="data"/> at byte <paramref name="offset"/>, allocating holes and converting unwritten runs.</summary>
@@ -134,6 +135,7 @@ internal sealed class FileContentWriter(Ext4Context ctx)
                 blocks = Math.Min(e.End - logical, ChunkBlocks);
                 physical = e.Physical + (logical - e.Logical);
                 keepHead = !e.Unwritten;
+                ctx.Owners?.CheckInPlaceWrite(physical, blocks);
                 if (e.Unwritten)
                 {
                     blocks = Math.Min(blocks, ((end - (logical * bs)) + bs - 1) / bs);
@@ -224,6 +226,7 @@ internal static class XattrBlocks
         var data = Read(ctx, block);
 
         var refs = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(4));
+        ctx.Owners?.CheckXattrRelease(block, refs);
         if (refs <= 1)
         {
             ctx.Allocator.FreeBlocksLater(block, 1);

@@ -115,7 +115,10 @@ internal sealed partial class HostileImage : IDisposable
     public string[] FsckProblems()
     {
         var r = ExternalTool.Run("e2fsck", "-fn", Path);
+
+        // Free counts shift with every free or allocation: a wrong count before stays "the same problem" after.
         return [.. (r.StdOut + r.StdErr).Split('\n')
+            .Select(l => l.Contains("count wrong", StringComparison.Ordinal) ? CountNumbers().Replace(l, "(..)") : l)
             .Where(l => l.Length > 0 && !l.StartsWith("Pass ", StringComparison.Ordinal) && !l.Contains(" files (", StringComparison.Ordinal) &&
                         !l.StartsWith("e2fsck ", StringComparison.Ordinal) && !l.Contains("WARNING", StringComparison.Ordinal))];
     }
@@ -154,6 +157,7 @@ internal sealed partial class HostileImage : IDisposable
         }
         catch (InvalidImageException e)
         {
+            TestContext.Out.WriteLine($"refused: {e.Message}");
             Assert.That(e.Message, Does.Not.Contain('\n').And.StartWith("ext4:"));
             Assert.That(File.ReadAllBytes(Path).AsSpan().SequenceEqual(snapshot), Is.True, $"refused ({e.Message}) but the image changed");
             return false;
@@ -166,6 +170,9 @@ internal sealed partial class HostileImage : IDisposable
     }
 
     public void Dispose() => Tmp.Dispose();
+
+    [GeneratedRegex(@"\([^)]*\)")]
+    private static partial Regex CountNumbers();
 
     [GeneratedRegex(@"Inode: (\d+)")]
     private static partial Regex InodeNumber();
