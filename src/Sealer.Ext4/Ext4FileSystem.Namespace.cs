@@ -55,7 +55,10 @@ public sealed partial class Ext4FileSystem
             return;
         }
 
-        DeleteContents(target, path, 0);
+        // A directory reached twice (a hard-linked directory, or an entry leading back to an ancestor) is corrupt:
+        // refuse it at once instead of walking the loop (and freeing its inodes twice).
+        var visited = new HashSet<uint> { RootInode, parent.Number, target.Number };
+        DeleteContents(target, path, 0, visited);
         RemoveEmptyDirectory(parent, name, _ctx.Inodes.Read(target.Number), path);
     });
 
@@ -223,11 +226,11 @@ public sealed partial class Ext4FileSystem
 
     /// <summary>Releases everything below <paramref name="dir"/>. The directory itself is freed by the caller, so its
     /// own blocks are not edited entry by entry (keeps deleting a huge directory linear).</summary>
-    private void DeleteContents(Ext4Inode dir, string path, int depth)
+    private void DeleteContents(Ext4Inode dir, string path, int depth, HashSet<uint> visited)
     {
         if (depth > MaxTreeDepth)
         {
-            throw new InvalidImageException($"ext4: directory tree under {path} is deeper than {MaxTreeDepth}");
+            throw new InvalidImageException($"ext4: directory tree under {PosixPath.Abbreviate(path)} is deeper than {MaxTreeDepth}");
         }
 
         RequireModifiable(dir, path);
@@ -242,7 +245,13 @@ public sealed partial class Ext4FileSystem
             var child = LoadLinked(entry.Inode, childPath);
             if (IsDir(child))
             {
-                DeleteContents(child, childPath, depth + 1);
+                if (!visited.Add(child.Number))
+                {
+                    throw new InvalidImageException(
+                        $"ext4: directory loop: {PosixPath.Abbreviate(childPath)} is directory inode {child.Number}, already reached (hard-linked directory)");
+                }
+
+                DeleteContents(child, childPath, depth + 1, visited);
                 FreeInode(_ctx.Inodes.Read(child.Number), directory: true);
             }
             else

@@ -204,7 +204,15 @@ public sealed partial class Ext4FileSystem : IFileSystem
             throw new GuestFileSystemException(FsError.InvalidPath, path, "not a symbolic link");
         }
 
-        return Encoding.UTF8.GetString(ReadLinkBytes(inode));
+        var target = ReadLinkBytes(inode);
+
+        // The kernel stores no NUL in a target (symlink(2) cannot make one): such bytes are a damaged inode.
+        if (target.AsSpan().IndexOf((byte)0) >= 0)
+        {
+            throw new InvalidImageException($"ext4: symlink inode {inode.Number} has a target containing NUL bytes (damaged inode)");
+        }
+
+        return Encoding.UTF8.GetString(target);
     }
 
     public void Flush()

@@ -139,6 +139,7 @@ internal static class HostNative
         var atime = ReadI64(b[64..]);
         var ctime = ReadI64(b[96..]);
         var mtime = ReadI64(b[112..]);
+        var device = ((long)ReadU32(b[136..]) << 32) | ReadU32(b[140..]);
         return new FileStatus(
             KindOf(mode),
             (UnixFileMode)(mode & 0xfff),
@@ -149,7 +150,8 @@ internal static class HostNative
             (int)Math.Min(nlink, int.MaxValue),
             atime,
             mtime,
-            ctime);
+            ctime,
+            device + 1);
     }
 
     public static FileKind KindOf(uint mode) => FileModeBits.KindOf(mode);
