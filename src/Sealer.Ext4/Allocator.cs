@@ -12,6 +12,9 @@ internal sealed class Allocator(Ext4Superblock sb, GroupDescriptors gd, BlockCac
 {
     private readonly List<(long Start, long Count)> _pendingFrees = [];
 
+    /// <summary>Proves frees and allocations against what the inodes claim (unset in a replay's throw-away context).</summary>
+    public OwnershipIndex? Owners { get; set; }
+
     /// <summary>Free blocks not counting frees still pending in this operation.</summary>
     public long FreeBlocks => sbw.FreeBlocks;
 
@@ -58,6 +61,8 @@ internal sealed class Allocator(Ext4Superblock sb, GroupDescriptors gd, BlockCac
             throw new InvalidImageException($"ext4: cannot free blocks {start}+{count}: outside the filesystem");
         }
 
+        Owners?.CheckFree(start, count);
+
         for (var b = start; b < start + count; b++)
         {
             cache.Forget(b);
@@ -95,6 +100,8 @@ internal sealed class Allocator(Ext4Superblock sb, GroupDescriptors gd, BlockCac
                 SealBlockBitmap(g, bitmap);
                 sbw.AddFreeBlocks(freed);
             }
+
+            Owners?.NoteFreed(start, count);
         }
 
         _pendingFrees.Clear();
@@ -120,6 +127,7 @@ internal sealed class Allocator(Ext4Superblock sb, GroupDescriptors gd, BlockCac
                     continue;
                 }
 
+                Owners?.CheckInodeAllocate(g, number);
                 SetBit(bitmap, index);
                 SealInodeBitmap(g, bitmap);
                 gd.SetFreeInodes(g, gd.FreeInodes(g) - 1);
@@ -164,12 +172,8 @@ internal sealed class Allocator(Ext4Superblock sb, GroupDescriptors gd, BlockCac
 
     private (long Start, int Count) TryAllocateInGroup(int g, int from, int max)
     {
-        var bitmap = cache.Get(gd.BlockBitmap(g));
         var uninit = (gd.Flags(g) & GroupDescriptors.FlagBlockUninit) != 0;
-        if (uninit)
-        {
-            bitmap = BlockBitmapForWrite(g);
-        }
+        var bitmap = uninit ? BlockBitmapForWrite(g) : ReadBlockBitmap(g);
 
         var limit = gd.GroupBlockCount(g);
         for (var bit = Math.Max(0, from); bit < limit; bit++)
@@ -185,6 +189,7 @@ internal sealed class Allocator(Ext4Superblock sb, GroupDescriptors gd, BlockCac
                 count++;
             }
 
+            Owners?.CheckAllocate(g, gd.GroupFirstBlock(g) + bit, count);
             bitmap = BlockBitmapForWrite(g);
             for (var k = 0; k < count; k++)
             {
@@ -205,6 +210,7 @@ internal sealed class Allocator(Ext4Superblock sb, GroupDescriptors gd, BlockCac
         var block = gd.BlockBitmap(g);
         if ((gd.Flags(g) & GroupDescriptors.FlagBlockUninit) == 0)
         {
+            ReadBlockBitmap(g);
             return cache.GetForWrite(block);
         }
 
@@ -286,6 +292,7 @@ internal sealed class Allocator(Ext4Superblock sb, GroupDescriptors gd, BlockCac
         var block = gd.InodeBitmap(g);
         if ((gd.Flags(g) & GroupDescriptors.FlagInodeUninit) == 0)
         {
+            ReadInodeBitmap(g);
             return cache.GetForWrite(block);
         }
 
@@ -297,6 +304,42 @@ internal sealed class Allocator(Ext4Superblock sb, GroupDescriptors gd, BlockCac
 
         gd.SetFlags(g, (ushort)(gd.Flags(g) & ~GroupDescriptors.FlagInodeUninit));
         SealInodeBitmap(g, bitmap);
+        return bitmap;
+    }
+
+    /// <summary>The block bitmap of an initialised group, its metadata_csum checksum verified.</summary>
+    public byte[] ReadBlockBitmap(int g)
+    {
+        var block = gd.BlockBitmap(g);
+        var bitmap = cache.Get(block);
+        if (sb.MetadataCsum)
+        {
+            var (stored, full) = gd.BlockBitmapChecksum(g);
+            var crc = Crc32C.Update(sb.ChecksumSeed, bitmap.AsSpan(0, sb.BlocksPerGroup / 8));
+            if (stored != (full ? crc : crc & 0xFFFF))
+            {
+                throw new InvalidImageException($"ext4: block bitmap of group {g} (block {block}, offset 0x{block * sb.BlockSize:x}) checksum mismatch");
+            }
+        }
+
+        return bitmap;
+    }
+
+    /// <summary>The inode bitmap of an initialised group, its metadata_csum checksum verified.</summary>
+    public byte[] ReadInodeBitmap(int g)
+    {
+        var block = gd.InodeBitmap(g);
+        var bitmap = cache.Get(block);
+        if (sb.MetadataCsum)
+        {
+            var (stored, full) = gd.InodeBitmapChecksum(g);
+            var crc = Crc32C.Update(sb.ChecksumSeed, bitmap.AsSpan(0, sb.InodesPerGroup / 8));
+            if (stored != (full ? crc : crc & 0xFFFF))
+            {
+                throw new InvalidImageException($"ext4: inode bitmap of group {g} (block {block}, offset 0x{block * sb.BlockSize:x}) checksum mismatch");
+            }
+        }
+
         return bitmap;
     }
 

@@ -37,8 +37,27 @@ internal sealed class BlockCache(IBlockDevice device, int blockSize, long blockC
         return data;
     }
 
+    /// <summary>Called with every block about to be changed in place (the ownership guard); unset for replay contexts.</summary>
+    public Action<long>? WriteCheck { get; set; }
+
+    /// <summary>Reads <paramref name="count"/> consecutive blocks without caching them, seeing cached (changed) copies.</summary>
+    public void ReadUncached(long first, int count, Span<byte> destination)
+    {
+        CheckBlock(first);
+        CheckBlock(first + count - 1);
+        device.Read(first * blockSize, destination[..(count * blockSize)]);
+        for (var i = 0; i < count; i++)
+        {
+            if (_entries.TryGetValue(first + i, out var entry))
+            {
+                entry.Data.CopyTo(destination[(i * blockSize)..]);
+            }
+        }
+    }
+
     public byte[] GetForWrite(long block)
     {
+        WriteCheck?.Invoke(block);
         var data = Get(block);
         RecordUndo(block);
         _entries[block] = new Entry(data, true);
@@ -49,6 +68,7 @@ internal sealed class BlockCache(IBlockDevice device, int blockSize, long blockC
     public byte[] CreateZeroed(long block)
     {
         CheckBlock(block);
+        WriteCheck?.Invoke(block);
         RecordUndo(block);
         var data = new byte[blockSize];
         _entries[block] = new Entry(data, true);

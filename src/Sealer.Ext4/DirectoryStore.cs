@@ -63,6 +63,7 @@ internal sealed class DirectoryStore(Ext4Context ctx)
             {
                 var block = e.Physical + i;
                 var data = ctx.Cache.Get(block);
+                Verify(dir, e.Logical + i, block, data);
                 var end = UsableEnd(data);
                 var offset = 0;
                 while (offset < end)
@@ -175,6 +176,7 @@ internal sealed class DirectoryStore(Ext4Context ctx)
 
                 var block = e.Physical + i;
                 var data = ctx.Cache.Get(block);
+                Verify(dir, e.Logical + i, block, data);
                 var end = UsableEnd(data);
                 var offset = 0;
                 var found = new List<RawDirEntry>();
@@ -233,6 +235,81 @@ internal sealed class DirectoryStore(Ext4Context ctx)
     private InvalidImageException BadEntry(long block, int offset, string what) =>
         new($"ext4: directory entry at offset 0x{(block * ctx.BlockSize) + offset:x}: {what}");
 
+    /// <summary>
+    /// Verifies a directory block's metadata_csum checksum, as the kernel does on every directory read: the
+    /// ext4_dir_entry_tail of a leaf block, or the dx_tail of an htree index block (the root at logical block 0 of an
+    /// INDEX_FL directory, or an interior node: one empty entry spanning the whole block).
+    /// </summary>
+    private void Verify(Ext4Inode dir, long logical, long block, byte[] data)
+    {
+        if (!Csum)
+        {
+            return;
+        }
+
+        var bs = data.Length;
+        var firstInode = BinaryPrimitives.ReadUInt32LittleEndian(data);
+        int firstRec = BinaryPrimitives.ReadUInt16LittleEndian(data.AsSpan(4));
+        if (dir.HasFlag(Ext4Inode.FlagIndex) && (logical == 0 || (firstInode == 0 && firstRec == bs)))
+        {
+            VerifyIndex(dir, block, data, firstRec);
+            return;
+        }
+
+        if (UsableEnd(data) == bs)
+        {
+            throw BadBlock(dir, block, "has no checksum tail (metadata_csum)");
+        }
+
+        var stored = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(bs - 4));
+        if (stored != Crc32C.Update(ctx.Inodes.Seed(dir), data.AsSpan(0, bs - TailSize)))
+        {
+            throw BadBlock(dir, block, "checksum mismatch");
+        }
+    }
+
+    private void VerifyIndex(Ext4Inode dir, long block, byte[] data, int firstRec)
+    {
+        const int DxRootCountOffset = 32;
+        const int DxNodeCountOffset = 8;
+        const int DxTailSize = 8;
+        var bs = data.Length;
+        int countOffset;
+        if (firstRec == bs)
+        {
+            countOffset = DxNodeCountOffset;
+        }
+        else if (firstRec == 12 && BinaryPrimitives.ReadUInt16LittleEndian(data.AsSpan(16)) == bs - 12 &&
+                 BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(24)) == 0 && data[29] == 8)
+        {
+            countOffset = DxRootCountOffset;
+        }
+        else
+        {
+            throw BadBlock(dir, block, "is not a valid htree index block");
+        }
+
+        int limit = BinaryPrimitives.ReadUInt16LittleEndian(data.AsSpan(countOffset));
+        int count = BinaryPrimitives.ReadUInt16LittleEndian(data.AsSpan(countOffset + 2));
+        var tail = countOffset + (limit * 8);
+        if (count > limit || tail > bs - DxTailSize)
+        {
+            throw BadBlock(dir, block, $"htree index count {count} / limit {limit} leave no room for the dx_tail checksum");
+        }
+
+        ReadOnlySpan<byte> zero = [0, 0, 0, 0];
+        var crc = Crc32C.Update(ctx.Inodes.Seed(dir), data.AsSpan(0, countOffset + (count * 8)));
+        crc = Crc32C.Update(crc, data.AsSpan(tail, 4));
+        crc = Crc32C.Update(crc, zero);
+        if (BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(tail + 4)) != crc)
+        {
+            throw BadBlock(dir, block, "htree index (dx_tail) checksum mismatch");
+        }
+    }
+
+    private InvalidImageException BadBlock(Ext4Inode dir, long block, string what) =>
+        new($"ext4: directory block {block} (offset 0x{block * ctx.BlockSize:x}) of inode {dir.Number} {what}");
+
     /// <summary>Where entries end: before the checksum tail when the block carries one.</summary>
     private int UsableEnd(byte[] data)
     {
@@ -272,6 +349,7 @@ internal sealed class DirectoryStore(Ext4Context ctx)
 
         var e = map.Extents[index];
         var block = e.Physical + (logical - e.Logical);
+        Verify(dir, logical, block, ctx.Cache.Get(block));
         return (block, ctx.Cache.GetForWrite(block));
     }
 
@@ -287,6 +365,7 @@ internal sealed class DirectoryStore(Ext4Context ctx)
             {
                 var block = e.Physical + i;
                 var data = ctx.Cache.Get(block);
+                Verify(dir, e.Logical + i, block, data);
                 var firstInode = BinaryPrimitives.ReadUInt32LittleEndian(data);
                 int firstRec = BinaryPrimitives.ReadUInt16LittleEndian(data.AsSpan(4));
                 if (e.Logical + i == 0)

@@ -11,6 +11,7 @@ internal sealed class Ext4Context
         Inodes = new InodeTable(sb, Groups, cache);
         SuperWriter = new SuperblockWriter(sb, cache);
         Allocator = new Allocator(sb, Groups, cache, SuperWriter);
+        Zone = SystemZone.Empty(sb);
     }
 
     public Ext4Superblock Sb { get; }
@@ -25,9 +26,34 @@ internal sealed class Ext4Context
 
     public Allocator Allocator { get; }
 
+    /// <summary>Metadata blocks no file may point at; empty until <see cref="BuildSystemZone"/> (after the descriptors are validated).</summary>
+    public SystemZone Zone { get; private set; }
+
     public int BlockSize => Sb.BlockSize;
 
     public bool HugeFile => Sb.HasRoCompat(Ext4Features.RoCompatHugeFile);
+
+    /// <summary>Ownership proof for frees, allocations and in-place rewrites; null until <see cref="BuildSystemZone"/>.</summary>
+    public OwnershipIndex? Owners { get; private set; }
+
+    /// <summary>Computes the system zone and arms the ownership guard (the scan itself waits for the first change).</summary>
+    public void BuildSystemZone()
+    {
+        Zone = SystemZone.Build(this);
+        var owners = new OwnershipIndex(this);
+        Owners = owners;
+        Allocator.Owners = owners;
+        Cache.WriteCheck = block => owners.CheckInPlaceWrite(block, 1);
+    }
+
+    /// <summary>Refuses an inode whose xattr block (i_file_acl) lies outside the file system or on metadata.</summary>
+    public void CheckXattrBlock(Ext4Inode inode)
+    {
+        if (inode.FileAcl != 0)
+        {
+            Zone.Check(inode.FileAcl, 1, $"the xattr block (i_file_acl) of inode {inode.Number}");
+        }
+    }
 
     /// <summary>Allocates exactly <paramref name="count"/> blocks as one or more runs near <paramref name="goal"/>.</summary>
     public List<(long Start, long Count)> AllocateRuns(long goal, long count)

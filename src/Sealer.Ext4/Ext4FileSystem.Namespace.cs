@@ -55,7 +55,10 @@ public sealed partial class Ext4FileSystem
             return;
         }
 
-        DeleteContents(target, path, 0);
+        // A directory reached twice (a hard-linked directory, or an entry leading back to an ancestor) is corrupt:
+        // refuse it at once instead of walking the loop (and freeing its inodes twice).
+        var visited = new HashSet<uint> { RootInode, parent.Number, target.Number };
+        DeleteContents(target, path, 0, visited);
         RemoveEmptyDirectory(parent, name, _ctx.Inodes.Read(target.Number), path);
     });
 
@@ -64,6 +67,7 @@ public sealed partial class Ext4FileSystem
         var (parent, name) = ResolveParent(path);
         RequireAbsent(parent, name, path);
         RequireModifiable(parent, path);
+        RequireTrueDirLinks(parent, path);
         var dir = NewInode(parent, (ushort)(0x4000 | ((int)mode & 0xFFF)), uid, gid, directory: true);
         dir.LinksCount = 2;
         var map = new FileMap();
@@ -146,6 +150,15 @@ public sealed partial class Ext4FileSystem
         if (IsDir(moving))
         {
             RequireNotInside(moving.Number, dstParent, destinationPath);
+            if (srcParent.Number != dstParent.Number)
+            {
+                RequireTrueDirLinks(srcParent, sourcePath);
+                RequireTrueDirLinks(dstParent, destinationPath);
+            }
+            else if (_dirs.Find(dstParent, dstName) is not null)
+            {
+                RequireTrueDirLinks(dstParent, destinationPath);
+            }
         }
 
         var dstEntry = _dirs.Find(dstParent, dstName);
@@ -213,11 +226,11 @@ public sealed partial class Ext4FileSystem
 
     /// <summary>Releases everything below <paramref name="dir"/>. The directory itself is freed by the caller, so its
     /// own blocks are not edited entry by entry (keeps deleting a huge directory linear).</summary>
-    private void DeleteContents(Ext4Inode dir, string path, int depth)
+    private void DeleteContents(Ext4Inode dir, string path, int depth, HashSet<uint> visited)
     {
         if (depth > MaxTreeDepth)
         {
-            throw new InvalidImageException($"ext4: directory tree under {path} is deeper than {MaxTreeDepth}");
+            throw new InvalidImageException($"ext4: directory tree under {PosixPath.Abbreviate(path)} is deeper than {MaxTreeDepth}");
         }
 
         RequireModifiable(dir, path);
@@ -232,7 +245,13 @@ public sealed partial class Ext4FileSystem
             var child = LoadLinked(entry.Inode, childPath);
             if (IsDir(child))
             {
-                DeleteContents(child, childPath, depth + 1);
+                if (!visited.Add(child.Number))
+                {
+                    throw new InvalidImageException(
+                        $"ext4: directory loop: {PosixPath.Abbreviate(childPath)} is directory inode {child.Number}, already reached (hard-linked directory)");
+                }
+
+                DeleteContents(child, childPath, depth + 1, visited);
                 FreeInode(_ctx.Inodes.Read(child.Number), directory: true);
             }
             else
@@ -250,6 +269,7 @@ public sealed partial class Ext4FileSystem
         }
 
         RequireModifiable(parent, path);
+        RequireTrueDirLinks(parent, path);
         _dirs.Remove(parent, name);
         DecrementDirLinks(parent);
         Touch(parent, modified: true);
@@ -322,6 +342,25 @@ public sealed partial class Ext4FileSystem
             // Overflowed count (dir_nlink): recount the subdirectories; the caller already removed the entry.
             var count = 2 + _dirs.Enumerate(dir).Count(e => e.Name is not ("." or "..") && IsSubdirectory(e));
             dir.LinksCount = count > LinkMax ? (ushort)1 : (ushort)count;
+        }
+    }
+
+    /// <summary>
+    /// Before a directory's link count is changed: it must be 2 + its subdirectories, or 1 (dir_nlink: overflowed).
+    /// A wrong count (say 65000 for three subdirectories) is corrupt; adjusting it would leave e2fsck a new problem.
+    /// </summary>
+    private void RequireTrueDirLinks(Ext4Inode dir, string path)
+    {
+        if (dir.LinksCount == 1)
+        {
+            return;
+        }
+
+        var expected = 2 + _dirs.Enumerate(dir).Count(e => e.Name is not ("." or "..") && IsSubdirectory(e));
+        if (dir.LinksCount != expected)
+        {
+            throw new InvalidImageException(
+                $"ext4: directory inode {dir.Number} has link count {dir.LinksCount} but {expected - 2} subdirectories (changing {PosixPath.Abbreviate(path)})");
         }
     }
 

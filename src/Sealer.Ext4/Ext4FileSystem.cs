@@ -37,6 +37,10 @@ public sealed partial class Ext4FileSystem : IFileSystem
 
     public bool CanWrite { get; }
 
+    /// <summary>What the ownership scan cost this run (0 inodes when nothing was changed yet).</summary>
+    internal (int Inodes, TimeSpan Time) OwnershipScanCost =>
+        _ctx.Owners is { Scanned: true } o ? (o.InodesScanned, o.ScanTime) : (0, TimeSpan.Zero);
+
     /// <summary>Opens the filesystem on <paramref name="device"/>; replays a pending internal journal when writable.
     /// <paramref name="clock"/> stamps changed inodes (a fixed clock makes the result reproducible).</summary>
     public static Ext4FileSystem Open(IBlockDevice device, bool writable, TimeProvider? clock = null)
@@ -59,6 +63,8 @@ public sealed partial class Ext4FileSystem : IFileSystem
         {
             ctx.Groups.Validate(g);
         }
+
+        ctx.BuildSystemZone();
 
         var root = ctx.Inodes.Read(RootInode);
         if (root.Kind != FileKind.Directory)
@@ -198,7 +204,15 @@ public sealed partial class Ext4FileSystem : IFileSystem
             throw new GuestFileSystemException(FsError.InvalidPath, path, "not a symbolic link");
         }
 
-        return Encoding.UTF8.GetString(ReadLinkBytes(inode));
+        var target = ReadLinkBytes(inode);
+
+        // The kernel stores no NUL in a target (symlink(2) cannot make one): such bytes are a damaged inode.
+        if (target.AsSpan().IndexOf((byte)0) >= 0)
+        {
+            throw new InvalidImageException($"ext4: symlink inode {inode.Number} has a target containing NUL bytes (damaged inode)");
+        }
+
+        return Encoding.UTF8.GetString(target);
     }
 
     public void Flush()

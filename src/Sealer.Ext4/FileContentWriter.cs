@@ -72,6 +72,7 @@ internal sealed class FileContentWriter(Ext4Context ctx)
     /// <summary>Frees every block of an inode being deleted (data, map blocks, its share of an xattr block).</summary>
     public void ReleaseAll(Ext4Inode inode)
     {
+        ctx.CheckXattrBlock(inode);
         var map = FileMap.Read(inode, ctx);
         foreach (var e in map.Extents)
         {
@@ -109,8 +110,9 @@ internal sealed class FileContentWriter(Ext4Context ctx)
         }
 
         var e = map.Extents[index];
-        var offset = ((e.Physical + ((eof / bs) - e.Logical)) * bs) + inBlock;
-        ctx.Cache.Device.Write(offset, new byte[bs - inBlock]);
+        var physical = e.Physical + ((eof / bs) - e.Logical);
+        ctx.Owners?.CheckInPlaceWrite(physical, 1);
+        ctx.Cache.Device.Write((physical * bs) + inBlock, new byte[bs - inBlock]);
     }
 
     /// <summary>Writes <paramref name="data"/> at byte <paramref name="offset"/>, allocating holes and converting unwritten runs.</summary>
@@ -133,6 +135,7 @@ internal sealed class FileContentWriter(Ext4Context ctx)
                 blocks = Math.Min(e.End - logical, ChunkBlocks);
                 physical = e.Physical + (logical - e.Logical);
                 keepHead = !e.Unwritten;
+                ctx.Owners?.CheckInPlaceWrite(physical, blocks);
                 if (e.Unwritten)
                 {
                     blocks = Math.Min(blocks, ((end - (logical * bs)) + bs - 1) / bs);
@@ -201,15 +204,29 @@ internal static class XattrBlocks
 {
     private const uint Magic = 0xEA020000;
 
-    public static void Release(Ext4Context ctx, long block)
+    /// <summary>An inode's xattr block, its magic, block count and (metadata_csum) checksum verified.</summary>
+    public static byte[] Read(Ext4Context ctx, long block)
     {
         var data = ctx.Cache.Get(block);
-        if (BinaryPrimitives.ReadUInt32LittleEndian(data) != Magic)
+        if (BinaryPrimitives.ReadUInt32LittleEndian(data) != Magic || BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(8)) != 1)
         {
-            throw new InvalidImageException($"ext4: xattr block {block} (offset 0x{block * ctx.BlockSize:x}) has a bad magic");
+            throw new InvalidImageException($"ext4: xattr block {block} (offset 0x{block * ctx.BlockSize:x}) has a bad magic or block count");
         }
 
+        if (ctx.Sb.MetadataCsum && BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(0x10)) != Checksum(ctx, block, data))
+        {
+            throw new InvalidImageException($"ext4: xattr block {block} (offset 0x{block * ctx.BlockSize:x}) checksum mismatch");
+        }
+
+        return data;
+    }
+
+    public static void Release(Ext4Context ctx, long block)
+    {
+        var data = Read(ctx, block);
+
         var refs = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(4));
+        ctx.Owners?.CheckXattrRelease(block, refs);
         if (refs <= 1)
         {
             ctx.Allocator.FreeBlocksLater(block, 1);
@@ -220,12 +237,19 @@ internal static class XattrBlocks
         BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(4), refs - 1);
         if (ctx.Sb.MetadataCsum)
         {
-            BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(0x10), 0);
-            Span<byte> blockLe = stackalloc byte[8];
-            BinaryPrimitives.WriteInt64LittleEndian(blockLe, block);
-            var crc = Sealer.Core.Checksums.Crc32C.Update(ctx.Sb.ChecksumSeed, blockLe);
-            crc = Sealer.Core.Checksums.Crc32C.Update(crc, data);
-            BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(0x10), crc);
+            BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(0x10), Checksum(ctx, block, data));
         }
+    }
+
+    /// <summary>crc32c over the block number (le64) and the block with h_checksum taken as zero.</summary>
+    private static uint Checksum(Ext4Context ctx, long block, ReadOnlySpan<byte> data)
+    {
+        Span<byte> blockLe = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(blockLe, block);
+        ReadOnlySpan<byte> zero = [0, 0, 0, 0];
+        var crc = Sealer.Core.Checksums.Crc32C.Update(ctx.Sb.ChecksumSeed, blockLe);
+        crc = Sealer.Core.Checksums.Crc32C.Update(crc, data[..0x10]);
+        crc = Sealer.Core.Checksums.Crc32C.Update(crc, zero);
+        return Sealer.Core.Checksums.Crc32C.Update(crc, data[0x14..]);
     }
 }

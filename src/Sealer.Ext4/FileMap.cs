@@ -112,6 +112,11 @@ internal sealed class FileMap
                     throw new InvalidImageException($"ext4: extent {i} in {where} maps outside the filesystem (block {physical}, length {length})");
                 }
 
+                if (InZone(ctx, inode, physical, length))
+                {
+                    ctx.Zone.Check(physical, length, $"extent {i} in {where}");
+                }
+
                 Add(new Extent(logical, physical, length, unwritten), where);
             }
             else
@@ -120,6 +125,11 @@ internal sealed class FileMap
                 if (child < ctx.Sb.FirstDataBlock || child >= ctx.Sb.BlocksCount || !visited.Add(child))
                 {
                     throw new InvalidImageException($"ext4: extent index {i} in {where} points to invalid or repeated block {child}");
+                }
+
+                if (InZone(ctx, inode, child, 1))
+                {
+                    ctx.Zone.Check(child, 1, $"extent index {i} in {where}");
                 }
 
                 TreeBlocks.Add(child);
@@ -165,6 +175,11 @@ internal sealed class FileMap
             throw new InvalidImageException($"ext4: indirect block {block} of inode {inode.Number} is out of range or repeated");
         }
 
+        if (InZone(ctx, inode, block, 1))
+        {
+            ctx.Zone.Check(block, 1, $"the level-{level} indirect block pointer of inode {inode.Number}");
+        }
+
         TreeBlocks.Add(block);
         var data = ctx.Cache.Get(block);
         var childSpan = 1L;
@@ -205,6 +220,11 @@ internal sealed class FileMap
             throw new InvalidImageException($"ext4: inode {inode.Number} maps logical block {logical} to out-of-range block {physical}");
         }
 
+        if (InZone(ctx, inode, physical, 1))
+        {
+            ctx.Zone.Check(physical, 1, $"logical block {logical} of inode {inode.Number}");
+        }
+
         if (Extents.Count > 0)
         {
             var last = Extents[^1];
@@ -217,6 +237,11 @@ internal sealed class FileMap
 
         Add(new Extent(logical, physical, 1, false), $"inode {inode.Number} block map");
     }
+
+    /// <summary>A file's blocks never lie in the system zone (only the journal and resize inodes own zone blocks);
+    /// the caller builds the message only when this is true.</summary>
+    private static bool InZone(Ext4Context ctx, Ext4Inode inode, long start, long count) =>
+        ctx.Zone.Overlaps(start, count) && !SystemZone.IsZoneInode(ctx.Sb, inode.Number);
 
     private void Add(Extent extent, string where)
     {

@@ -102,6 +102,18 @@ internal sealed class GroupDescriptors
         UpdateChecksum(g);
     }
 
+    /// <summary>bg_block_bitmap_csum (lo 16 bits, plus hi 16 with 64-byte descriptors) and whether the hi half exists.</summary>
+    public (uint Value, bool Full) BlockBitmapChecksum(int g) => Checksum32(g, 0x18, 0x38);
+
+    public (uint Value, bool Full) InodeBitmapChecksum(int g) => Checksum32(g, 0x1A, 0x3A);
+
+    private (uint Value, bool Full) Checksum32(int g, int lo, int hi)
+    {
+        var d = Read(g);
+        var value = (uint)BinaryPrimitives.ReadUInt16LittleEndian(d[lo..]);
+        return _sb.DescriptorSize >= 64 ? (value | ((uint)BinaryPrimitives.ReadUInt16LittleEndian(d[hi..]) << 16), true) : (value, false);
+    }
+
     /// <summary>Checks a descriptor's own checksum and that its metadata lies inside the filesystem.</summary>
     public void Validate(int g)
     {

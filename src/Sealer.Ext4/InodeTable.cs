@@ -10,25 +10,38 @@ internal sealed class InodeTable(Ext4Superblock sb, GroupDescriptors groups, Blo
     public Ext4Inode Read(uint number)
     {
         var (block, offset) = Locate(number);
-        var raw = cache.Get(block).AsSpan(offset, sb.InodeSize).ToArray();
-        var inode = new Ext4Inode(number, raw);
-        if (sb.MetadataCsum && raw.AsSpan().ContainsAnyExcept((byte)0))
-        {
-            if (inode.ExtraIsize % 4 != 0 || 128 + inode.ExtraIsize > sb.InodeSize)
-            {
-                throw new InvalidImageException($"ext4: inode {number} has invalid extra size {inode.ExtraIsize} at offset 0x{(block * sb.BlockSize) + offset:x}");
-            }
+        return Parse(number, cache.Get(block).AsSpan(offset, sb.InodeSize), (block * sb.BlockSize) + offset);
+    }
 
-            var (lo, hi) = StoredChecksum(raw);
-            var expected = Compute(inode);
-            if (lo != (ushort)expected || (hi is { } h && h != (ushort)(expected >> 16)))
-            {
-                throw new InvalidImageException($"ext4: inode {number} checksum mismatch at offset 0x{(block * sb.BlockSize) + offset:x}");
-            }
+    /// <summary>An inode from its on-disk bytes (found at byte <paramref name="deviceOffset"/>), checksum verified.</summary>
+    public Ext4Inode Parse(uint number, ReadOnlySpan<byte> bytes, long deviceOffset)
+    {
+        var inode = new Ext4Inode(number, bytes[..sb.InodeSize].ToArray());
+        if (sb.MetadataCsum && bytes.ContainsAnyExcept((byte)0) && !ChecksumMatches(inode, out var why))
+        {
+            throw new InvalidImageException($"ext4: inode {number} {why} at offset 0x{deviceOffset:x}");
         }
 
         return inode;
     }
+
+    /// <summary>Whether a (metadata_csum) inode's extra size and checksum are right.</summary>
+    public bool ChecksumMatches(Ext4Inode inode, out string why)
+    {
+        if (inode.ExtraIsize % 4 != 0 || 128 + inode.ExtraIsize > sb.InodeSize)
+        {
+            why = $"has invalid extra size {inode.ExtraIsize}";
+            return false;
+        }
+
+        var (lo, hi) = StoredChecksum(inode.Raw);
+        var expected = Compute(inode);
+        why = "checksum mismatch";
+        return lo == (ushort)expected && (hi is not { } h || h == (ushort)(expected >> 16));
+    }
+
+    /// <summary>Inode table block and byte offset of inode <paramref name="number"/>.</summary>
+    public (long Block, int Offset) Where(uint number) => Locate(number);
 
     public void Write(Ext4Inode inode)
     {

@@ -15,6 +15,7 @@ internal static class MapWriter
 
     public static void Store(Ext4Context ctx, Ext4Inode inode, FileMap map)
     {
+        ctx.CheckXattrBlock(inode);
         var extents = Normalize(map.Extents, inode.HasFlag(Ext4Inode.FlagExtents));
         map.Extents.Clear();
         map.Extents.AddRange(extents);

@@ -108,6 +108,14 @@ public sealed partial class GuestRoot : IFileSystem
     {
         var pending = new Stack<string>(PosixPath.Split(path).Reverse());
         var resolved = new List<string>();
+
+        // (device, inode) of "/" and of each resolved directory: a directory met twice on one path is a hard-link loop.
+        var chain = new List<(long Device, long Inode)>();
+        if (TryStatResolved("/") is { } rootStatus)
+        {
+            chain.Add((rootStatus.Device, rootStatus.Inode));
+        }
+
         var hops = 0;
         while (pending.Count > 0)
         {
@@ -117,6 +125,10 @@ public sealed partial class GuestRoot : IFileSystem
                 if (resolved.Count > 0)
                 {
                     resolved.RemoveAt(resolved.Count - 1);
+                    if (chain.Count > 1)
+                    {
+                        chain.RemoveAt(chain.Count - 1);
+                    }
                 }
 
                 continue;
@@ -138,7 +150,7 @@ public sealed partial class GuestRoot : IFileSystem
                     break;
                 }
 
-                throw new GuestFileSystemException(FsError.NotFound, path, $"no such directory {current}");
+                throw new GuestFileSystemException(FsError.NotFound, path, $"no such directory {PosixPath.Abbreviate(current)}");
             }
 
             if (status.Value.Kind == FileKind.Symlink)
@@ -152,13 +164,14 @@ public sealed partial class GuestRoot : IFileSystem
                 resolved.RemoveAt(resolved.Count - 1);
                 if (target.Length == 0)
                 {
-                    throw new GuestFileSystemException(FsError.NotFound, path, $"empty symlink {current}");
+                    throw new GuestFileSystemException(FsError.NotFound, path, $"empty symlink {PosixPath.Abbreviate(current)}");
                 }
 
                 if (target[0] == '/')
                 {
                     // Absolute targets restart at the guest's root, never the host's.
                     resolved.Clear();
+                    chain.RemoveRange(1, Math.Max(0, chain.Count - 1));
                 }
 
                 foreach (var targetPart in PosixPath.Split("/" + target).Reverse())
@@ -171,8 +184,17 @@ public sealed partial class GuestRoot : IFileSystem
 
             if (!isLast && status.Value.Kind != FileKind.Directory)
             {
-                throw new GuestFileSystemException(FsError.NotADirectory, path, $"{current} is not a directory");
+                throw new GuestFileSystemException(FsError.NotADirectory, path, $"{PosixPath.Abbreviate(current)} is not a directory");
             }
+
+            var key = (status.Value.Device, status.Value.Inode);
+            if (status.Value.Kind == FileKind.Directory && status.Value.Inode != 0 && chain.Contains(key))
+            {
+                throw new InvalidImageException(
+                    $"guest: directory loop: {PosixPath.Abbreviate(current)} is directory inode {status.Value.Inode} again (hard-linked directory)");
+            }
+
+            chain.Add(key);
         }
 
         return Join(resolved);
@@ -207,7 +229,14 @@ public sealed partial class GuestRoot : IFileSystem
     private FileStatus? TryStatResolved(string resolved)
     {
         var (fileSystem, inner) = Locate(resolved);
-        return fileSystem.TryStat(inner);
+        if (fileSystem.TryStat(inner) is not { } status)
+        {
+            return null;
+        }
+
+        // Inode numbers repeat across mounted file systems: make Device tell the mounts apart.
+        var mount = mounts.FindIndex(m => ReferenceEquals(m.FileSystem, fileSystem));
+        return status with { Device = ((long)(mount + 1) << 48) ^ status.Device };
     }
 
     private string ReadLinkResolved(string resolved)

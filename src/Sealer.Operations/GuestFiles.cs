@@ -94,14 +94,25 @@ public sealed partial class GuestFiles
     }
 
     /// <summary>Every entry below <paramref name="root"/> (not the root itself), parents before children, never
-    /// descending into symlinks.</summary>
-    public IEnumerable<(string Path, DirectoryEntry Entry)> Walk(string root) => Walk(root, 0);
+    /// descending into symlinks.
+    /// A directory reached twice (hard-linked directories, or an entry leading back to an ancestor: a corrupt file
+    /// system) refuses the walk at once with a one-line <see cref="InvalidImageException"/>.</summary>
+    public IEnumerable<(string Path, DirectoryEntry Entry)> Walk(string root)
+    {
+        var visited = new HashSet<(long Device, long Inode)>();
+        if (Stat(root) is { Kind: FileKind.Directory } status)
+        {
+            Visit(visited, root, status);
+        }
 
-    private IEnumerable<(string Path, DirectoryEntry Entry)> Walk(string directory, int depth)
+        return Walk(root, 0, visited);
+    }
+
+    private IEnumerable<(string Path, DirectoryEntry Entry)> Walk(string directory, int depth, HashSet<(long Device, long Inode)> visited)
     {
         if (depth > MaxDepth)
         {
-            throw new InvalidImageException($"guest: directory tree deeper than {MaxDepth} levels at {directory}");
+            throw new InvalidImageException($"guest: directory tree deeper than {MaxDepth} levels at {PosixPath.Abbreviate(directory)}");
         }
 
         foreach (var entry in ListDirectory(directory))
@@ -110,11 +121,27 @@ public sealed partial class GuestFiles
             yield return (path, entry);
             if (entry.Kind == FileKind.Directory)
             {
-                foreach (var child in Walk(path, depth + 1))
+                if (Stat(path) is not { Kind: FileKind.Directory } status)
+                {
+                    continue;
+                }
+
+                Visit(visited, path, status);
+                foreach (var child in Walk(path, depth + 1, visited))
                 {
                     yield return child;
                 }
             }
+        }
+    }
+
+    private static void Visit(HashSet<(long Device, long Inode)> visited, string path, FileStatus status)
+    {
+        // Inode 0: the file system gives no identity; depth stays the only bound.
+        if (status.Inode != 0 && !visited.Add((status.Device, status.Inode)))
+        {
+            throw new InvalidImageException(
+                $"guest: directory loop: {PosixPath.Abbreviate(path)} is directory inode {status.Inode}, already visited (hard-linked directory)");
         }
     }
 

@@ -9,8 +9,8 @@ namespace Sealer.Operations;
 /// <see cref="SealerException"/> is recorded as failed and the run stops there: later operations are reported as
 /// not-run, and <see cref="SealReport.Succeeded"/> is false so the caller discards the changes instead of committing a
 /// half-sealed guest. A corrupt or unsupported image (<see cref="InvalidImageException"/>,
-/// <see cref="UnsupportedFeatureException"/>) is not an operation's failure: it propagates so the caller reports the
-/// image as invalid. Any other exception is a bug and propagates.
+/// <see cref="UnsupportedFeatureException"/>, or a host file system reporting corruption: <see cref="FsError.Corrupt"/>)
+/// is not an operation's failure: it propagates so the caller reports the image as invalid (exit 3). Any other exception is a bug and propagates.
 /// </summary>
 public static class SealRunner
 {
@@ -51,7 +51,8 @@ public static class SealRunner
                 op.Perform(context);
                 results.Add(new OperationResult(op.Name, OperationStatus.Applied, [.. context.Files.Actions], [.. context.Warnings, .. context.Files.Warnings], null));
             }
-            catch (SealerException e) when (e is not InvalidImageException and not UnsupportedFeatureException)
+            catch (SealerException e) when (e is not InvalidImageException and not UnsupportedFeatureException and
+                                                  not GuestFileSystemException { Code: FsError.Corrupt })
             {
                 results.Add(new OperationResult(op.Name, OperationStatus.Failed, [.. context.Files.Actions], [.. context.Warnings, .. context.Files.Warnings], e.Message));
                 stopped = true;

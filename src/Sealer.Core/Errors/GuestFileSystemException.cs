@@ -1,8 +1,9 @@
 namespace Sealer.Core.Errors;
 
-/// <summary>A guest file-system call failed with a POSIX-like <see cref="FsError"/> on <see cref="Path"/>.</summary>
+/// <summary>A guest file-system call failed with a POSIX-like <see cref="FsError"/> on <see cref="Path"/> (the message
+/// shows the path abbreviated to one readable line).</summary>
 public sealed class GuestFileSystemException(FsError code, string path, string message)
-    : SealerException($"{message}: {path} ({code})")
+    : SealerException($"{message}: {FileSystems.PosixPath.Abbreviate(path)} ({code})")
 {
     public FsError Code { get; } = code;
 

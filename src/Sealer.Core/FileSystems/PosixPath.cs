@@ -44,6 +44,28 @@ public static class PosixPath
         return "/" + string.Join('/', stack);
     }
 
+    /// <summary>A path cut to a readable length for a one-line message: the first two and last two components
+    /// around "...", and no component longer than 40 characters (a looping tree can make paths of many KB).</summary>
+    public static string Abbreviate(string path)
+    {
+        const int MaxLength = 120;
+        const int MaxComponent = 40;
+        if (path.Length <= MaxLength)
+        {
+            return path;
+        }
+
+        static string Cut(string part) => part.Length <= MaxComponent ? part : part[..MaxComponent] + "...";
+        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var lead = path.StartsWith('/') ? "/" : "";
+        if (parts.Length <= 4)
+        {
+            return lead + string.Join('/', parts.Select(Cut));
+        }
+
+        return lead + string.Join('/', new[] { parts[0], parts[1], "...", parts[^2], parts[^1] }.Select(p => p == "..." ? p : Cut(p)));
+    }
+
     public static string Combine(string directory, string name) =>
         directory.EndsWith('/') ? directory + name : directory + "/" + name;
 

@@ -177,6 +177,7 @@ internal static class HostNative
         var atime = ReadI64(b[64..]);
         var ctime = ReadI64(b[96..]);
         var mtime = ReadI64(b[112..]);
+        var device = ((long)ReadU32(b[136..]) << 32) | ReadU32(b[140..]);
         return new FileStatus(
             KindOf(mode),
             (UnixFileMode)(mode & 0xfff),
@@ -187,7 +188,8 @@ internal static class HostNative
             (int)Math.Min(nlink, int.MaxValue),
             atime,
             mtime,
-            ctime);
+            ctime,
+            device + 1);
     }
 
     public static FileKind KindOf(uint mode) => FileModeBits.KindOf(mode);
