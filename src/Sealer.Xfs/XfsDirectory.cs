@@ -52,6 +52,34 @@ internal sealed class XfsDirectory(XfsVolume vol)
         _ => throw new InvalidImageException($"xfs: {dir.Where}: directory has data fork format {dir.DataFormat}"),
     };
 
+    /// <summary>The directory's format by the kernel's names: shortform, block, leaf, node or btree (data fork
+    /// format btree); for diagnostics and tests.</summary>
+    public string Shape(XfsInode dir)
+    {
+        if (dir.DataFormat == ForkFormat.Local)
+        {
+            return "shortform";
+        }
+
+        if (dir.DataFormat == ForkFormat.Btree)
+        {
+            return "btree";
+        }
+
+        var map = ExtentMap.ReadData(vol, dir);
+        var leafStart = LeafRegion / vol.BlockSize;
+        var index = map.Find(leafStart);
+        if (index < 0)
+        {
+            return map.Extents.Count > 0 && map.Extents[^1].End > leafStart ? "node" : "block";
+        }
+
+        var e = map.Extents[index];
+        var block = vol.ReadBlocks(e.Physical + (leafStart - e.Logical), 1, $"{dir.Where} leaf block");
+        var magic = BinaryPrimitives.ReadUInt16BigEndian(block.AsSpan(DaOffMagic));
+        return magic is Leaf1MagicV4 or Leaf1MagicV5 ? "leaf" : "node";
+    }
+
     private List<XfsDirEntry> ReadShortForm(XfsInode dir)
     {
         var fork = dir.DataFork;

@@ -224,6 +224,14 @@ public sealed class XfsFileSystem : IFileSystem
         return _attrs.Read(Resolve(path));
     }
 
+    /// <summary>The on-disk format of the directory at <paramref name="path"/> (shortform, block, leaf, node, btree).</summary>
+    internal string DirectoryShape(string path) => _dirs.Shape(Resolve(path));
+
+    /// <summary>The inode behind <paramref name="path"/> (lstat semantics), for tests and diagnostics.</summary>
+    internal XfsInode InodeOf(string path) => Resolve(path);
+
+    internal XfsVolume Volume => _vol;
+
     public void WriteFile(string path, ReadOnlySpan<byte> content, UnixFileMode mode, int uid = 0, int gid = 0) => RefuseWrite();
 
     public void Append(string path, ReadOnlySpan<byte> content) => RefuseWrite();
