@@ -23,9 +23,13 @@ public sealed class XfsFileSystem : IFileSystem
     private readonly Dictionary<ulong, Dictionary<string, XfsDirEntry>> _dirCache = [];
     private bool _disposed;
 
-    private XfsFileSystem(XfsVolume vol)
+    /// <summary>The refusal when the internal log holds transactions the metadata does not have yet.</summary>
+    public const string DirtyLogReason = "the log needs recovery: boot and shut down cleanly, or xfs_repair -L";
+
+    private XfsFileSystem(XfsVolume vol, XfsLog.State log)
     {
         _vol = vol;
+        LogIsClean = log != XfsLog.State.Dirty;
         _dirs = new XfsDirectory(vol);
         _attrs = new XfsAttributes(vol);
         Identity = new FileSystemIdentity("xfs", vol.Sb.UuidText, vol.Sb.Label);
@@ -38,7 +42,11 @@ public sealed class XfsFileSystem : IFileSystem
     public bool CanWrite => false;
 
     /// <summary>The reason writes are refused (always set while the driver is read-only).</summary>
-    public string WriteRefusal => WriteRefusalReason;
+    public string WriteRefusal => LogIsClean ? WriteRefusalReason : DirtyLogReason;
+
+    /// <summary>False when the internal log needs recovery (the on-disk metadata is then what the kernel would
+    /// see with -o norecovery, without the logged changes). An external log is not inspected.</summary>
+    public bool LogIsClean { get; }
 
     /// <summary>"v4" or "v5" and the feature names, for inspect-style reports.</summary>
     public string FeatureSummary
@@ -105,7 +113,7 @@ public sealed class XfsFileSystem : IFileSystem
             throw new InvalidImageException($"xfs: root inode {sb.RootInode} is not a directory");
         }
 
-        return new XfsFileSystem(vol);
+        return new XfsFileSystem(vol, XfsLog.Inspect(vol));
     }
 
     internal static XfsSuperblock ReadSuperblock(IBlockDevice device)

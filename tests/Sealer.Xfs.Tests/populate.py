@@ -32,25 +32,34 @@ with open(p("fragmented.bin"), "wb") as f:
     for i in range(400):
         f.seek(i * 8192); f.write(data(4096))
 # Sparse file with a large hole, and a preallocated (unwritten) range.
-if proto: sys.exit(0)
-with open(p("sparse.bin"), "wb") as f:
-    f.write(b"head"); f.seek(1 << 30); f.write(b"tail")
-with open(p("prealloc.bin"), "wb") as f:
-    os.posix_fallocate(f.fileno(), 0, 1 << 20); f.write(b"start")
+if not proto:
+    with open(p("sparse.bin"), "wb") as f:
+        f.write(b"head"); f.seek(1 << 30); f.write(b"tail")
+    with open(p("prealloc.bin"), "wb") as f:
+        os.posix_fallocate(f.fileno(), 0, 1 << 20); f.write(b"start")
+
+# A reflinked copy (FICLONE) shares big.bin's extents where reflink is on; a plain copy elsewhere.
+if not proto:
+    import fcntl, shutil
+    with open(p("big.bin"), "rb") as src, open(p("reflinked.bin"), "wb") as dst:
+        try: fcntl.ioctl(dst.fileno(), 0x40049409, src.fileno())
+        except OSError: shutil.copyfileobj(src, dst)
 
 # Extended attributes: SELinux labels, shortform, a remote value, and enough names for leaf and node forks.
-os.setxattr(p("etc/hostname"), "security.selinux", b"system_u:object_r:etc_t:s0\0")
-os.setxattr(p("etc"), "security.selinux", b"system_u:object_r:etc_t:s0\0")
-os.setxattr(p("short-link"), "security.selinux", b"system_u:object_r:user_home_t:s0\0", follow_symlinks=False)
-os.setxattr(p("medium.bin"), "user.small", b"v")
-os.setxattr(p("medium.bin"), "trusted.t", b"trusted value")
+def setx(path, name, value, follow=True):
+    if not proto: os.setxattr(path, name, value, follow_symlinks=follow)
+setx(p("etc/hostname"), "security.selinux", b"system_u:object_r:etc_t:s0\0")
+setx(p("etc"), "security.selinux", b"system_u:object_r:etc_t:s0\0")
+setx(p("short-link"), "security.selinux", b"system_u:object_r:user_home_t:s0\0", False)
+setx(p("medium.bin"), "user.small", b"v")
+setx(p("medium.bin"), "trusted.t", b"trusted value")
 write(p("remote-attr"), b"r")
-os.setxattr(p("remote-attr"), "user.big", data(3000))
-os.setxattr(p("remote-attr"), "security.selinux", b"system_u:object_r:var_t:s0\0")
+setx(p("remote-attr"), "user.big", data(3000))
+setx(p("remote-attr"), "security.selinux", b"system_u:object_r:var_t:s0\0")
 write(p("leaf-attrs"), b"l")
-for i in range(40): os.setxattr(p("leaf-attrs"), "user.attr%03d" % i, b"value-%d" % i)
+for i in range(40): setx(p("leaf-attrs"), "user.attr%03d" % i, b"value-%d" % i)
 write(p("node-attrs"), b"n")
-for i in range(600): os.setxattr(p("node-attrs"), "user.a-longer-attribute-name-%05d" % i, data(60))
+for i in range(600): setx(p("node-attrs"), "user.a-longer-attribute-name-%05d" % i, data(60))
 
 # Directories in each format: shortform, block, leaf, node (and btree when big).
 os.mkdir(p("dir-short")); [write(p("dir-short", "f%d" % i), b"") for i in range(3)]
@@ -68,6 +77,7 @@ if big:
             if i % 50 == 0:
                 os.fsync(os.open(p(d), os.O_RDONLY))
 
+if proto: sys.exit(0)
 for path, t in ((p("etc/hostname"), 1234567890), (p("empty"), 0), (p("medium.bin"), 2_000_000_000)):
     os.utime(path, (t, t), follow_symlinks=False)
 os.utime(p("short-link"), (1_500_000_000, 1_500_000_001), follow_symlinks=False)
