@@ -149,7 +149,7 @@ public sealed class StructureTests
         Rejected(_v4, (d, fs) => d.Patch(88, BigEndian32(70000)), null, "superblock: invalid");
         Rejected(_v4, (d, fs) => d.Patch(4, BigEndian32(3000)), null, "superblock: invalid block size 3000");
         Rejected(_v4, (d, fs) => d.Patch(8, BigEndian64(1UL << 40)), null, "superblock: invalid");
-        Rejected(_v4, (d, fs) => d.Patch(16, BigEndian64(100)), null, "realtime subvolume");
+        Rejected(_v4, (d, fs) => d.Patch(16, BigEndian64(100)), null, null, unsupported: "unsupported feature: realtime subvolume");
         Rejected(_v5, (d, fs) => PatchSuperblockV5(d, fs, 216, BigEndian32(0x100 | 0x1)), null, null, unsupported: "unsupported incompat features: metadir");
         Rejected(_v5, (d, fs) => PatchSuperblockV5(d, fs, 0x7E, [1]), null, "sb_inprogress");
         Rejected(_v4, (d, fs) => d.Patch(AgStart(fs, 1) + 512, [0, 0, 0, 0]), null, "AG 1 AGF");
@@ -202,8 +202,8 @@ public sealed class StructureTests
 
     /// <summary>Random byte changes in the structures a full walk reads: only the documented one-line errors, in
     /// bounded time, and never a write.</summary>
-    [TestCase(false, 150)]
-    [TestCase(true, 40)]
+    [TestCase(false, 120)]
+    [TestCase(true, 25)]
     public void FuzzedImagesFailCleanly(bool v5, int rounds)
     {
         using var baseDevice = new FileBlockDevice(v5 ? _v5 : _v4, writable: false);
@@ -254,9 +254,10 @@ public sealed class StructureTests
         switch (st.Kind)
         {
             case FileKind.Regular:
+                // Opening builds the extent map (the metadata); one byte is enough of the content.
                 using (var s = fs.OpenRead(path))
                 {
-                    s.CopyTo(Stream.Null);
+                    s.ReadByte();
                 }
 
                 break;
