@@ -202,7 +202,7 @@ public sealed class StructureTests
 
     /// <summary>Random byte changes in the structures a full walk reads: only the documented one-line errors, in
     /// bounded time, and never a write.</summary>
-    [TestCase(false, 120)]
+    [TestCase(false, 200)]
     [TestCase(true, 25)]
     public void FuzzedImagesFailCleanly(bool v5, int rounds)
     {
