@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test. Installs the test oracles (qemu-img, e2fsprogs, sfdisk, ssh-keygen) first when they are missing.
+# Runs every test. Installs the test oracles (qemu-img, e2fsprogs, sfdisk, ssh-keygen, xfsprogs, lvm2, ...) first when
+# they are missing.
 # Ends with one plain line: "N passed, N failed[, N skipped]".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,11 @@ command -v sgdisk >/dev/null 2>&1 || [ -x /usr/sbin/sgdisk ] || need+=(gdisk)
 [ -x /usr/sbin/e2fsck ] || [ -x /sbin/e2fsck ] || need+=(e2fsprogs)
 command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
 command -v setfattr >/dev/null 2>&1 || need+=(attr)
+[ -x /usr/sbin/mkfs.xfs ] || [ -x /sbin/mkfs.xfs ] || need+=(xfsprogs)
+[ -x /usr/sbin/lvm ] || [ -x /sbin/lvm ] || need+=(lvm2)
+[ -x /usr/sbin/cryptsetup ] || [ -x /sbin/cryptsetup ] || need+=(cryptsetup-bin)
+[ -x /usr/sbin/mkfs.btrfs ] || [ -x /sbin/mkfs.btrfs ] || need+=(btrfs-progs)
+[ -x /usr/sbin/mkfs.vfat ] || [ -x /sbin/mkfs.vfat ] || need+=(dosfstools)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing test oracles: ${need[*]}"
