@@ -30,13 +30,7 @@ public sealed class FuzzCampaignTests
     /// Findings already known and being fixed elsewhere (issue 8), by target and signature prefix. They are printed, not
     /// failed; delete an entry when its fix is merged, and the campaign holds the fix from then on.
     /// </summary>
-    private static readonly (string Target, string Signature, string Reason)[] KnownOpen =
-    [
-        ("qcow2-write", "contract: qcow2",
-            "issue 8 item 1: an in-place write through an L2 entry with COPIED set that points at L1/L2/refcount metadata"),
-        ("qcow2-write", "InvalidOperationException in Sealer.Images.Qcow2.Qcow2Image.Write",
-            "issue 8 item 1: an in-place write through an L2 entry that points past the end of the file (refcount 0)"),
-    ];
+    private static readonly (string Target, string Signature, string Reason)[] KnownOpen = [];
 
     private static IEnumerable<TestCaseData> Campaigns() =>
         Budgets.Select(b => new TestCaseData(b.Target, b.Iterations).SetArgDisplayNames(b.Target));

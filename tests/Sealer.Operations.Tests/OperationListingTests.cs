@@ -52,6 +52,22 @@ public sealed class OperationListingTests
             "docs/operations.md differs from the registry; regenerate it: SEALER_WRITE_DOCS=1 dotnet test tests/Sealer.Operations.Tests --filter OperationsDoc");
     }
 
+    /// <summary>The README's operation table sits between two markers and is the generated one.</summary>
+    [Test]
+    public void ReadmeOperationTable_IsTheGeneratedOne()
+    {
+        const string Begin = "<!-- operations:begin (generated from the registry; OperationListing.ToMarkdownTable) -->\n";
+        const string End = "<!-- operations:end -->";
+        var readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
+        var start = readme.IndexOf(Begin, StringComparison.Ordinal);
+        var end = readme.IndexOf(End, StringComparison.Ordinal);
+        Assert.That(start, Is.GreaterThanOrEqualTo(0), "README.md lacks the operations:begin marker");
+        Assert.That(end, Is.GreaterThan(start), "README.md lacks the operations:end marker after operations:begin");
+        var table = readme[(start + Begin.Length)..end];
+        Assert.That(table, Is.EqualTo(OperationListing.ToMarkdownTable(OperationRegistry.CreateDefault())),
+            "README.md's operation table differs from the registry; paste OperationListing.ToMarkdownTable's output");
+    }
+
     [Test]
     public void Markdown_MarksUnsupportedOperations_AndNoneIsADefault()
     {
