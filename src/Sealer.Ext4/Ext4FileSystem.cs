@@ -192,7 +192,7 @@ public sealed partial class Ext4FileSystem : IFileSystem
             return new MemoryStream(InlineData.ReadContent(inode), writable: false);
         }
 
-        return new Ext4FileStream(_ctx, FileMap.Read(inode, _ctx), inode.Size);
+        return Ext4FileBlocks.Open(_ctx, FileMap.Read(inode, _ctx), inode.Size);
     }
 
     public string ReadLink(string path)
@@ -257,7 +257,7 @@ public sealed partial class Ext4FileSystem : IFileSystem
         }
 
         var buffer = new byte[inode.Size];
-        using var stream = new Ext4FileStream(_ctx, FileMap.Read(inode, _ctx), inode.Size);
+        using var stream = Ext4FileBlocks.Open(_ctx, FileMap.Read(inode, _ctx), inode.Size);
         stream.ReadExactly(buffer);
         return buffer;
     }

@@ -209,7 +209,7 @@ public sealed class XfsFileSystem : IFileSystem
             return new MemoryStream(inode.DataFork[..(int)inode.Size], writable: false);
         }
 
-        return new XfsFileStream(_vol, ExtentMap.ReadData(_vol, inode), inode.Size);
+        return XfsFileBlocks.Open(_vol, ExtentMap.ReadData(_vol, inode), inode.Size);
     }
 
     public string ReadLink(string path)

@@ -1,3 +1,4 @@
+using Sealer.TestSupport;
 using System.Diagnostics;
 using NUnit.Framework;
 

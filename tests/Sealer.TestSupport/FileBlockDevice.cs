@@ -1,10 +1,10 @@
 using Microsoft.Win32.SafeHandles;
 using Sealer.Core.IO;
 
-namespace Sealer.Ext4.Tests;
+namespace Sealer.TestSupport;
 
 /// <summary>A raw image file as a block device (test-only; the product uses Sealer.Images).</summary>
-internal sealed class FileBlockDevice : IBlockDevice
+public sealed class FileBlockDevice : IBlockDevice
 {
     private readonly SafeFileHandle _handle;
 
