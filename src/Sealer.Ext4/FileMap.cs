@@ -53,7 +53,7 @@ internal sealed class FileMap
     public static FileMap Read(Ext4Inode inode, Ext4Context ctx)
     {
         var map = new FileMap();
-        if (inode.HasFlag(Ext4Inode.FlagInlineData) || IsFastSymlink(inode))
+        if (inode.HasFlag(Ext4Inode.FlagInlineData) || IsFastSymlink(inode) || HasNoBlocks(inode.Kind))
         {
             return map;
         }
@@ -70,6 +70,11 @@ internal sealed class FileMap
 
         return map;
     }
+
+    /// <summary>Device nodes keep their device number in i_block, and FIFOs and sockets have no content: none of them
+    /// has a block map, whatever i_block or the flags say (as the kernel and e2fsck treat them).</summary>
+    private static bool HasNoBlocks(Sealer.Core.FileSystems.FileKind kind) => kind is Sealer.Core.FileSystems.FileKind.CharacterDevice
+        or Sealer.Core.FileSystems.FileKind.BlockDevice or Sealer.Core.FileSystems.FileKind.Fifo or Sealer.Core.FileSystems.FileKind.Socket;
 
     public static bool IsFastSymlink(Ext4Inode inode) =>
         inode.Kind == Sealer.Core.FileSystems.FileKind.Symlink && inode.Size > 0 && inode.Size < Ext4Inode.BlockMapSize &&
