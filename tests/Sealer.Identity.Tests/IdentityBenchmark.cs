@@ -13,9 +13,9 @@ public sealed class IdentityBenchmark
     {
         const int Clones = 50;
         Measure("50 x ed25519 only", Clones, [SshKeyType.Ed25519], parallel: false);
-        Measure("50 x ed25519+ecdsa+rsa3072 (sequential)", Clones, [SshKeyType.Ed25519, SshKeyType.EcdsaNistp256, SshKeyType.Rsa], parallel: false);
+        Measure("50 x ed25519+ecdsa (sequential)", Clones, [SshKeyType.Ed25519, SshKeyType.EcdsaNistp256], parallel: false);
+        Measure("5 x rsa3072 alone (sequential)", 5, [SshKeyType.Rsa], parallel: false);
         Measure("50 x ed25519+ecdsa+rsa3072 (Parallel.For)", Clones, [SshKeyType.Ed25519, SshKeyType.EcdsaNistp256, SshKeyType.Rsa], parallel: true);
-        Measure("50 x rsa3072 alone (sequential)", Clones, [SshKeyType.Rsa], parallel: false);
     }
 
     private static void Measure(string label, int clones, SshKeyType[] types, bool parallel)
@@ -44,7 +44,9 @@ public sealed class IdentityBenchmark
         }
 
         watch.Stop();
-        TestContext.Out.WriteLine($"{label}: {watch.Elapsed.TotalSeconds:F2} s, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MiB");
+        var line = $"{label}: {watch.Elapsed.TotalSeconds:F2} s, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MiB";
+        TestContext.Progress.WriteLine(line);
+        File.AppendAllText(Path.Combine(Path.GetTempPath(), "sealer-identity-bench.txt"), line + "\n");
         Assert.That(fingerprints.Distinct().Count(), Is.EqualTo(fingerprints.Length));
     }
 }
