@@ -81,6 +81,21 @@ public sealed class SshHostKeyTests
         Assert.Throws<ArgumentOutOfRangeException>(() => SshHostKey.Generate(SshKeyType.Rsa, "r", rsaBits: 1024));
     }
 
+    [Test]
+    public void Rsa_crt_fields_pass_openssl_check()
+    {
+        // OpenSSL silently falls back from a bad CRT, so ssh-keygen -y and signing alone would not notice a
+        // wrong p/q/iqmp order. Rewriting the key as PEM keeps our fields; openssl rsa -check tests each of them.
+        ExternalTool.Require("openssl");
+        using var dir = new TempDirectory("sealer-identity");
+        var key = SshHostKey.Generate(SshKeyType.Rsa, "root@crt", rsaBits: 2048);
+        var path = WriteKey(dir, key);
+        ExternalTool.Check("ssh-keygen", "-q", "-p", "-N", "", "-m", "PEM", "-f", path);
+        var check = ExternalTool.Run("openssl", "rsa", "-check", "-noout", "-in", path);
+        Assert.That(check.ExitCode, Is.Zero, check.ToString());
+        Assert.That(check.StdOut + check.StdErr, Does.Contain("RSA key ok"));
+    }
+
     [TestCaseSource(nameof(AllTypes))]
     public void Two_generations_never_share_a_key(SshKeyType type)
     {
