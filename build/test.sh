@@ -17,6 +17,7 @@ command -v setfattr >/dev/null 2>&1 || need+=(attr)
 [ -x /usr/sbin/cryptsetup ] || [ -x /sbin/cryptsetup ] || need+=(cryptsetup-bin)
 [ -x /usr/sbin/mkfs.btrfs ] || [ -x /sbin/mkfs.btrfs ] || need+=(btrfs-progs)
 [ -x /usr/sbin/mkfs.vfat ] || [ -x /sbin/mkfs.vfat ] || need+=(dosfstools)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing test oracles: ${need[*]}"
