@@ -12,15 +12,8 @@ internal sealed class Ext4FileBlocks(Ext4Context ctx, FileMap map) : IFileBlockM
 
     public (long DeviceOffset, long RunEnd) Locate(long logical)
     {
-        var index = map.Find(logical);
-        if (index >= 0)
-        {
-            var e = map.Extents[index];
-            return (e.Unwritten ? -1 : (e.Physical + (logical - e.Logical)) * ctx.BlockSize, e.End);
-        }
-
-        var next = ~index;
-        return (-1, next < map.Extents.Count ? map.Extents[next].Logical : long.MaxValue / ctx.BlockSize);
+        var (physical, runEnd) = BlockRuns.Locate(map.Extents, logical, long.MaxValue / ctx.BlockSize);
+        return (physical < 0 ? -1 : physical * ctx.BlockSize, runEnd);
     }
 
     public void Read(long offset, Span<byte> destination) => ctx.Cache.Device.Read(offset, destination);

@@ -5,7 +5,7 @@ using Sealer.Core.Errors;
 namespace Sealer.Ext4;
 
 /// <summary>A run of logical blocks mapped to consecutive physical blocks; unwritten runs read as zeros.</summary>
-internal readonly record struct Extent(long Logical, long Physical, long Length, bool Unwritten)
+internal readonly record struct Extent(long Logical, long Physical, long Length, bool Unwritten) : Core.FileSystems.IBlockRun
 {
     public long End => Logical + Length;
 }
@@ -26,29 +26,7 @@ internal sealed class FileMap
     public long DataBlockCount => Extents.Sum(e => e.Length);
 
     /// <summary>Index of the extent containing <paramref name="logical"/>, or ~insertionPoint.</summary>
-    public int Find(long logical)
-    {
-        int lo = 0, hi = Extents.Count - 1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) / 2;
-            var e = Extents[mid];
-            if (logical < e.Logical)
-            {
-                hi = mid - 1;
-            }
-            else if (logical >= e.End)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                return mid;
-            }
-        }
-
-        return ~lo;
-    }
+    public int Find(long logical) => Core.FileSystems.BlockRuns.Find(Extents, logical);
 
     public static FileMap Read(Ext4Inode inode, Ext4Context ctx)
     {

@@ -5,7 +5,7 @@ namespace Sealer.Xfs;
 
 /// <summary>One mapping of a fork: <see cref="Count"/> fs blocks from file block <see cref="Logical"/> at AG-encoded
 /// fs block <see cref="Physical"/>.</summary>
-internal readonly record struct XfsExtent(long Logical, long Physical, long Count, bool Unwritten)
+internal readonly record struct XfsExtent(long Logical, long Physical, long Count, bool Unwritten) : Core.FileSystems.IBlockRun
 {
     public long End => Logical + Count;
 }
@@ -67,29 +67,7 @@ internal sealed class ExtentMap
     }
 
     /// <summary>Index of the extent holding <paramref name="logical"/>, or the bitwise complement of the next one.</summary>
-    public int Find(long logical)
-    {
-        int lo = 0, hi = Extents.Count - 1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            var e = Extents[mid];
-            if (logical < e.Logical)
-            {
-                hi = mid - 1;
-            }
-            else if (logical >= e.End)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                return mid;
-            }
-        }
-
-        return ~lo;
-    }
+    public int Find(long logical) => Core.FileSystems.BlockRuns.Find(Extents, logical);
 
     private static void Decode(XfsVolume vol, ReadOnlySpan<byte> records, List<XfsExtent> list, string where)
     {

@@ -12,15 +12,8 @@ internal sealed class XfsFileBlocks(XfsVolume vol, ExtentMap map) : IFileBlockMa
 
     public (long DeviceOffset, long RunEnd) Locate(long logical)
     {
-        var index = map.Find(logical);
-        if (index >= 0)
-        {
-            var e = map.Extents[index];
-            return (e.Unwritten ? -1 : vol.Sb.FsBlockToOffset(e.Physical + (logical - e.Logical)), e.End);
-        }
-
-        var next = ~index;
-        return (-1, next < map.Extents.Count ? map.Extents[next].Logical : long.MaxValue / vol.BlockSize);
+        var (physical, runEnd) = BlockRuns.Locate(map.Extents, logical, long.MaxValue / vol.BlockSize);
+        return (physical < 0 ? -1 : vol.Sb.FsBlockToOffset(physical), runEnd);
     }
 
     public void Read(long offset, Span<byte> destination) => vol.ReadAt(offset, destination);
